@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command: a private in-memory Azurite on free ports, `dotnet test` over the solution,
+# Azurite stopped even on failure, and one summary line `tests: N passed, N failed, N skipped`.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
+cd "$ROOT"
+
+ensure_npm || { echo "npm install failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+trap stop_azurite EXIT
+start_private_azurite || { echo "tests: 0 passed, 1 failed"; exit 1; }
+echo "Azurite (in memory) for this run: ${AZURITE_CONNECTION_STRING//$AZURITE_KEY/<key>}"
+
+results=$(mktemp -d)
+dotnet test IndicatorFunctions.sln --nologo -c Release \
+  --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@"
+status=$?
+
+# Sum the counters of every test project's TRX file: the one number CI reads.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+rm -rf "$results"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited $status (build failure or test host crash)"
+  failed=1
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
