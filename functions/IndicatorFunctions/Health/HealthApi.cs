@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Reflection;
+using Azure;
+using IndicatorFunctions.Hosting;
+
+namespace IndicatorFunctions.Health;
+
+public sealed record ServiceHealth(string Status, string Endpoint, long ElapsedMs, string? Error);
+
+public sealed record HealthReport(string Status, string Version, IReadOnlyDictionary<string, ServiceHealth> Storage);
+
+/// <summary><c>GET /api/health</c>: is each storage service reachable with our credentials, and which build is this.</summary>
+public static class HealthApi
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    public static readonly string Version =
+        typeof(HealthApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    public static void MapHealthApi(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/health", GetHealthAsync).WithName("Health");
+
+    public static async Task<IResult> GetHealthAsync(HealthProbe probe, CancellationToken cancellationToken)
+    {
+        var report = await probe.CheckAsync(cancellationToken);
+        return report.Status == "healthy"
+            ? TypedResults.Ok(report)
+            : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>Probes both services in parallel with fail-fast clients; logs one clear line per unreachable service.</summary>
+    public sealed class HealthProbe(StorageAccount storage, ILogger<HealthProbe> logger)
+    {
+        private readonly (Storage.Tables.TableServiceClient Tables, Storage.Blobs.BlobServiceClient Blobs) _clients = storage.CreateProbeClients(ProbeTimeout);
+
+        public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)
+        {
+            var tables = ProbeAsync("tables", storage.TableEndpoint, async ct =>
+            {
+                await foreach (var _ in _clients.Tables.QueryAsync(maxPerPage: 1, cancellationToken: ct).AsPages(pageSizeHint: 1))
+                    break;
+            }, cancellationToken);
+            var blobs = ProbeAsync("blobs", storage.BlobEndpoint, ct => _clients.Blobs.GetPropertiesAsync(ct), cancellationToken);
+            var results = await Task.WhenAll(tables, blobs);
+            var services = new Dictionary<string, ServiceHealth> { ["tables"] = results[0], ["blobs"] = results[1] };
+            return new HealthReport(results.All(r => r.Status == "reachable") ? "healthy" : "unhealthy", Version, services);
+        }
+
+        private async Task<ServiceHealth> ProbeAsync(string service, Uri endpoint, Func<CancellationToken, Task> probe, CancellationToken cancellationToken)
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                await probe(cancellationToken);
+                return new ServiceHealth("reachable", endpoint.AbsoluteUri, watch.ElapsedMilliseconds, null);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                var error = ex is RequestFailedException { Status: > 0 } rfe ? $"{rfe.Status} {rfe.ErrorCode}: {FirstLine(rfe.Message)}" : FirstLine(ex.Message);
+                logger.LogWarning("Storage {Service} at {Endpoint} is unreachable: {Error}", service, endpoint, error);
+                return new ServiceHealth("unreachable", endpoint.AbsoluteUri, watch.ElapsedMilliseconds, error);
+            }
+        }
+
+        private static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The run command: Azurite (persistent, in .azurite/, or the one already listening), the function app
+# on http://127.0.0.1:7071, and one NightlyAggregation run through the timer path. Ctrl+C stops what it started.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
+cd "$ROOT"
+URL=http://127.0.0.1:7071
+
+ensure_npm
+[ -f local.settings.json ] || { cp local.settings.sample.json local.settings.json; echo "created local.settings.json from local.settings.sample.json"; }
+
+APP_PID=
+cleanup() {
+  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
+  stop_azurite
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if port_open 10000 && port_open 10002; then
+  echo "Azurite: reusing the emulator already listening on 127.0.0.1:10000/10002"
+else
+  mkdir -p .azurite
+  node_modules/.bin/azurite --location .azurite --silent --disableTelemetry \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >.azurite/azurite.log 2>&1 &
+  AZURITE_PID=$!
+  wait_port 10000 30 && wait_port 10002 30 || { echo "Azurite did not start; see .azurite/azurite.log" >&2; exit 1; }
+  echo "Azurite: started (data in .azurite/, log in .azurite/azurite.log)"
+fi
+
+if port_open 7071; then echo "Port 7071 is already in use: stop the other app first." >&2; exit 1; fi
+dotnet build functions/IndicatorFunctions --nologo -v q -c Debug
+dotnet run --project functions/IndicatorFunctions --no-build --no-launch-profile &
+APP_PID=$!
+for _ in $(seq 1 150); do curl -sf -o /dev/null "$URL/api/health" && break; sleep 0.2; done
+curl -sf -o /dev/null "$URL/api/health" || { echo "The app did not answer /api/health; see its log above." >&2; exit 1; }
+
+echo
+echo "One NightlyAggregation run, through the same path the Functions host uses:"
+curl -s -X POST "$URL/NightlyAggregation" -H 'Content-Type: application/json' \
+  -d '{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}'
+echo
+cat <<MSG
+
+IndicatorFunctions is up at $URL  (Ctrl+C stops it)
+  curl $URL/api/health
+  curl -X POST $URL/NightlyAggregation -H 'Content-Type: application/json' -d '{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}'
+More examples: functions/IndicatorFunctions/requests.http
+MSG
+wait "$APP_PID"
