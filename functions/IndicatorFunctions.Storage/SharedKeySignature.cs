@@ -30,7 +30,7 @@ public static class SharedKeySignature
 
     /// <summary>
     /// Blob SharedKey: the verb, eleven standard headers, the sorted x-ms-* headers and the canonicalized resource
-    /// (<c>/account/path</c>, then <c>\nname:value</c> per query parameter, names lowercased and sorted).
+    /// (<c>/account/path</c>, then <c>\nname:value</c> per query parameter, names lowercased and sorted, repeated values sorted and comma-joined).
     /// </summary>
     public static string Blob(string verb, IEnumerable<KeyValuePair<string, string>> headers, long contentLength, string account, string path, string query)
     {
@@ -59,7 +59,7 @@ public static class SharedKeySignature
 
         sb.Append('/').Append(account).Append(path);
         foreach (var group in ParseQuery(query).GroupBy(p => p.Name.ToLowerInvariant()).OrderBy(g => g.Key, StringComparer.Ordinal))
-            sb.Append('\n').Append(group.Key).Append(':').Append(string.Join(',', group.Select(p => p.Value)));
+            sb.Append('\n').Append(group.Key).Append(':').Append(string.Join(',', group.Select(p => p.Value).Order(StringComparer.Ordinal)));
         return sb.ToString();
     }
 

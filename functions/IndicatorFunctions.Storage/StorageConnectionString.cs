@@ -43,9 +43,9 @@ public sealed record StorageConnectionString(string AccountName, string AccountK
             return Development;
         }
 
-        var account = Required(parts, "AccountName");
         if (!parts.ContainsKey("AccountKey") && parts.ContainsKey("SharedAccessSignature"))
-            throw new FormatException("Storage connection string: SharedAccessSignature is not supported; give AccountKey, or use an endpoint with a TokenCredential.");
+            throw new FormatException("Storage connection string: SharedAccessSignature is not supported; give AccountName and AccountKey, or use an endpoint with a TokenCredential.");
+        var account = Required(parts, "AccountName");
         var key = Required(parts, "AccountKey");
         try
         {
@@ -56,7 +56,7 @@ public sealed record StorageConnectionString(string AccountName, string AccountK
             throw new FormatException("Storage connection string: AccountKey is not valid base64.");
         }
 
-        var protocol = parts.GetValueOrDefault("DefaultEndpointsProtocol", "https");
+        var protocol = parts.GetValueOrDefault("DefaultEndpointsProtocol", "https").ToLowerInvariant();
         if (protocol is not ("http" or "https"))
             throw new FormatException($"Storage connection string: DefaultEndpointsProtocol must be http or https, not '{protocol}'.");
         var suffix = parts.GetValueOrDefault("EndpointSuffix", "core.windows.net");

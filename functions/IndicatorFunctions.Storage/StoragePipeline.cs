@@ -44,12 +44,13 @@ internal sealed class StorageErrorParser : RequestFailedDetailsParser
         data = null;
         response.Headers.TryGetValue("x-ms-error-code", out var code);
         string? message = null;
-        var body = response.Content?.ToString();
+        // Azure starts XML bodies with a byte-order mark; it and leading white space hide the first character.
+        var body = response.Content?.ToString().TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
         if (!string.IsNullOrWhiteSpace(body))
         {
             try
             {
-                if (body.TrimStart().StartsWith('{'))
+                if (body.StartsWith('{'))
                 {
                     using var json = JsonDocument.Parse(body);
                     if (json.RootElement.TryGetProperty("odata.error", out var odataError))
@@ -60,7 +61,7 @@ internal sealed class StorageErrorParser : RequestFailedDetailsParser
                             : null;
                     }
                 }
-                else if (body.TrimStart().StartsWith('<'))
+                else if (body.StartsWith('<'))
                 {
                     var xml = XElement.Parse(body);
                     code ??= xml.Element("Code")?.Value;

@@ -61,7 +61,8 @@ public sealed class BlobContainerClient
 
     internal static (IReadOnlyList<BlobItem> Items, string? NextMarker) ParseList(string xml)
     {
-        var root = XElement.Parse(xml);
+        // Azure (not Azurite) starts its XML with a UTF-8 byte-order mark, which XElement.Parse rejects.
+        var root = XElement.Parse(xml.TrimStart('\uFEFF'));
         var items = root.Element("Blobs")?.Elements("Blob").Select(blob =>
         {
             var props = blob.Element("Properties");

@@ -81,7 +81,7 @@ public sealed partial class BlobServiceClient
         return message.Response;
     }
 
-    [GeneratedRegex("^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    [GeneratedRegex(@"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\z")]
     private static partial Regex ContainerNamePattern();
 
     internal static void ValidateContainerName(string name)

@@ -26,13 +26,14 @@ internal static class TableEntityJson
 
     public static void Write(Utf8JsonWriter writer, TableEntity entity)
     {
-        var own = entity.Count - (entity.ContainsKey("PartitionKey") ? 1 : 0) - (entity.ContainsKey("RowKey") ? 1 : 0);
+        var own = entity.Count(p => p.Value is not null && !IsReserved(p.Key));
         if (own > MaxProperties)
             throw new ArgumentException($"Entity has {own} properties; the Table service allows {MaxProperties} besides PartitionKey and RowKey.", nameof(entity));
 
         writer.WriteStartObject();
         foreach (var (name, value) in entity)
         {
+            // Never sent: nulls mean "no value"; the service sets Timestamp and the odata.* annotations.
             if (value is null || name is "Timestamp" || name.StartsWith("odata.", StringComparison.Ordinal))
                 continue;
             switch (value)
@@ -79,6 +80,9 @@ internal static class TableEntityJson
         }
         writer.WriteEndObject();
     }
+
+    private static bool IsReserved(string name) =>
+        name is "PartitionKey" or "RowKey" or "Timestamp" || name.StartsWith("odata.", StringComparison.Ordinal);
 
     private static void WriteDate(Utf8JsonWriter writer, string name, DateTime utc)
     {

@@ -24,12 +24,16 @@ public static class TableOdataFilter
         int i => i.ToString(CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture) + "L",
         double d when double.IsFinite(d) => d.ToString("R", CultureInfo.InvariantCulture),
-        DateTimeOffset dto => $"datetime'{dto.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffffffZ}'",
-        DateTime dt => $"datetime'{(dt.Kind == DateTimeKind.Local ? dt.ToUniversalTime() : dt):yyyy-MM-ddTHH:mm:ss.fffffffZ}'",
+        DateTimeOffset dto => DateLiteral(dto.UtcDateTime),
+        DateTime dt => DateLiteral(dt.Kind == DateTimeKind.Local ? dt.ToUniversalTime() : dt),
         Guid g => $"guid'{g:D}'",
         byte[] bytes => $"X'{Convert.ToHexStringLower(bytes)}'",
         _ => throw new ArgumentException($"Filter argument {position} has type {value.GetType().Name}, which has no OData literal (or is not finite).", nameof(value)),
     };
+
+    // Invariant culture: in a format string ':' is the culture's time separator, which is not always ':'.
+    private static string DateLiteral(DateTime utc) =>
+        "datetime'" + utc.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture) + "'";
 
     private static string Quote(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

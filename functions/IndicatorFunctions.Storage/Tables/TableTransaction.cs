@@ -48,8 +48,8 @@ public static partial class TableBatch
         for (var i = 0; i < actions.Count; i++)
         {
             var entity = actions[i].Entity;
-            TableValidation.ValidateKey(entity.PartitionKey, "PartitionKey");
-            TableValidation.ValidateKey(entity.RowKey, "RowKey");
+            TableValidation.ValidateKey(entity.PartitionKey, $"actions[{i}].PartitionKey");
+            TableValidation.ValidateKey(entity.RowKey, $"actions[{i}].RowKey");
             if (!string.Equals(entity.PartitionKey, partition, StringComparison.Ordinal))
                 throw new ArgumentException($"actions[{i}] has PartitionKey '{entity.PartitionKey}' but the transaction's partition is '{partition}': one partition per transaction.", nameof(actions));
             if (!rows.Add(entity.RowKey))

@@ -8,7 +8,8 @@ public static partial class TableValidation
     // Azure allows 1 KiB per key (512 UTF-16 characters); Azurite rejects anything longer than 512 characters.
     public const int MaxKeyLength = 512;
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    // \z, not $: $ would also accept a trailing newline.
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{2,62}\z")]
     private static partial Regex TableNamePattern();
 
     public static void ValidateTableName(string name)

@@ -96,6 +96,6 @@ public sealed partial class StorageAccount
             o => new TableServiceClient(tableUri, credential, o), o => new BlobServiceClient(blobUri, credential, o));
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9]{0,15}$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z][a-z0-9]{0,15}\z")]
     private static partial System.Text.RegularExpressions.Regex PrefixPattern();
 }
