@@ -20,7 +20,7 @@ field() { echo "$1" | grep -o "\"$2\":[0-9.]*" | cut -d: -f2; }
 run_ours() { BENCH_TABLE=benchours dotnet bench/IndicatorFunctions.Bench/bin/Release/net10.0/IndicatorFunctions.Bench.dll table-upsert; }
 run_sdk() { BENCH_TABLE=benchsdk node bench/sdk-upsert.mjs; }
 
-ours=() sdk=() ours_cpu=() sdk_cpu=() ratios=()
+ours=() sdk=() ours_cpu=() sdk_cpu=() ratios=() ours_first=() sdk_first=() ours_second=() sdk_second=()
 for ((r = 1; r <= rounds; r++)); do
   start_private_azurite
   export BENCH_CONNECTION_STRING=$AZURITE_CONNECTION_STRING
@@ -31,6 +31,7 @@ for ((r = 1; r <= rounds; r++)); do
   ours+=("$(field "$o" entitiesPerSecond)") ours_cpu+=("$(field "$o" cpuSeconds)")
   sdk+=("$(field "$s" entitiesPerSecond)") sdk_cpu+=("$(field "$s" cpuSeconds)")
   ratios+=("$(awk -v o="${ours[-1]}" -v s="${sdk[-1]}" 'BEGIN { printf "%.3f", o / s }')")
+  if ((r % 2)); then ours_first+=("${ours[-1]}") sdk_second+=("${sdk[-1]}"); else sdk_first+=("${sdk[-1]}") ours_second+=("${ours[-1]}"); fi
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 mo=$(median "${ours[@]}") ms=$(median "${sdk[@]}")
@@ -39,3 +40,6 @@ echo "  ours:     $mo entities/s, client CPU $(median "${ours_cpu[@]}") s"
 echo "  official: $ms entities/s, client CPU $(median "${sdk_cpu[@]}") s"
 echo "  ratio ours/official per round: ${ratios[*]}"
 echo "  median ratio ours/official: $(median "${ratios[@]}") (target >= 1.0)"
+# Same position, same emulator state: the comparison the order effect cannot tilt.
+awk -v of="$(median "${ours_first[@]}")" -v sf="$(median "${sdk_first[@]}")" -v os="$(median "${ours_second[@]}")" -v ss="$(median "${sdk_second[@]}")" \
+  'BEGIN { printf "  writing first:  ours %d vs official %d entities/s, ratio %.2f\n  writing second: ours %d vs official %d entities/s, ratio %.2f\n", of, sf, of / sf, os, ss, os / ss }'
