@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The run command: Azurite (persistent, in .azurite/, or the one already listening), the function app
-# on http://127.0.0.1:7071, and one NightlyAggregation run through the timer path. Ctrl+C stops what it started.
+# on http://127.0.0.1:7071, the sample data loaded when storage is empty, and one aggregation run.
+# Ctrl+C stops what it started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
 cd "$ROOT"
@@ -36,15 +37,17 @@ for _ in $(seq 1 150); do curl -sf -o /dev/null "$URL/api/health" && break; slee
 curl -sf -o /dev/null "$URL/api/health" || { echo "The app did not answer /api/health; see its log above." >&2; exit 1; }
 
 echo
-echo "One NightlyAggregation run, through the same path the Functions host uses:"
-curl -s -X POST "$URL/NightlyAggregation" -H 'Content-Type: application/json' \
-  -d '{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}'
-echo
+# The sample goes in through the public API, as any client's data would; then one aggregation run.
+ADMIN_KEY=$(node -e 'try{const v=JSON.parse(require("fs").readFileSync("local.settings.json","utf8")).Values||{};process.stdout.write(v.AdminApiKey||"")}catch{}') \
+  APP_URL=$URL node scripts/load-sample.mjs
 cat <<MSG
 
-IndicatorFunctions is up at $URL  (Ctrl+C stops it)
+IndicatorFunctions is up at $URL  (Ctrl+C stops it). Try:
   curl $URL/api/health
-  curl -X POST $URL/NightlyAggregation -H 'Content-Type: application/json' -d '{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}'
+  curl '$URL/api/districts/xuhui/indicators/gdp/series?from=2019&to=2022'
+  curl $URL/api/indicators/gdp/periods/2021
+  curl $URL/api/clusters/ai-industry/indicators/output/rollups
+  curl $URL/api/runs
 More examples: functions/IndicatorFunctions/requests.http
 MSG
 wait "$APP_PID"

@@ -1,7 +1,11 @@
 using IndicatorFunctions;
+using IndicatorFunctions.Api;
+using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Health;
 using IndicatorFunctions.Hosting;
+using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.NightlyAggregation;
+using IndicatorFunctions.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,8 +15,17 @@ builder.AddIndicatorServices();
 
 var app = builder.Build();
 
+// Errors as RFC 9457 problem details; CORS for dashboards on other origins.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCors();
+
 // HTTP functions arrive at their own /api/... paths (the host proxies them unchanged).
 app.MapHealthApi();
+app.MapCatalogApi();
+app.MapIngestionApi();
+app.MapRunsApi();
+app.MapReadApi();
 
 // Timer functions arrive as POST /{FunctionName}; in standalone mode the in-process scheduler calls the same code.
 app.MapTimerFunction(NightlyAggregationFunction.Name, NightlyAggregationFunction.TimerBinding, NightlyAggregationFunction.RunAsync);

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using Azure;
-using IndicatorFunctions.Hosting;
+using IndicatorFunctions.Aggregation;
+using IndicatorFunctions.Data;
 using IndicatorFunctions.Storage.Tables;
 
 namespace IndicatorFunctions.Runs;
@@ -13,48 +15,65 @@ public sealed record RunRecord(
     string Id,
     RunTrigger Trigger,
     RunStatus Status,
+    bool Full,
     bool IsPastDue,
     DateTimeOffset StartedAt,
     DateTimeOffset? FinishedAt,
-    string? Error);
+    long? DurationMs,
+    long ObservationsRead,
+    long GrowthWritten,
+    long RollupsWritten,
+    IReadOnlyList<string> Errors);
 
 /// <summary>
-/// The run ledger: one entity per aggregation run in the <c>runs</c> table. Ids sort newest first (inverted
-/// start ticks), so "latest runs" is a single-partition query that reads from the top.
+/// The run ledger: one entity per run in the <c>runs</c> table. Ids sort newest first (inverted start ticks), so
+/// "latest runs" is a single-partition query that reads from the top.
 /// </summary>
-public sealed class RunLedger(StorageAccount storage, TimeProvider clock)
+public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock)
 {
-    public const string TableName = "runs";
     private const string Partition = "run";
-    private readonly TableClient _table = storage.GetTableClient(TableName);
-    private bool _tableReady;
 
-    public async Task<RunRecord> StartAsync(RunTrigger trigger, bool isPastDue, CancellationToken cancellationToken)
+    public static string NewId() =>
+        (DateTime.MaxValue.Ticks - DateTime.UtcNow.Ticks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{19}-[0-9a-f]{6}\z")]
+    private static partial System.Text.RegularExpressions.Regex IdPattern();
+
+    public static bool IsValidId(string id) => IdPattern().IsMatch(id);
+
+    public async Task<RunRecord> StartAsync(string id, RunTrigger trigger, bool full, bool isPastDue, CancellationToken cancellationToken)
     {
-        var started = clock.GetUtcNow();
-        var id = (DateTime.MaxValue.Ticks - started.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
-        var run = new RunRecord(id, trigger, RunStatus.Running, isPastDue, started, null, null);
-        await EnsureTableAsync(cancellationToken);
-        await _table.AddEntityAsync(ToEntity(run), cancellationToken);
+        var run = new RunRecord(id, trigger, RunStatus.Running, full, isPastDue, clock.GetUtcNow(), null, null, 0, 0, 0, []);
+        await tables.EnsureCreatedAsync(cancellationToken);
+        await tables.Runs.AddEntityAsync(ToEntity(run), cancellationToken);
         return run;
     }
 
-    public async Task<RunRecord> FinishAsync(RunRecord run, RunStatus status, string? error, CancellationToken cancellationToken)
+    public async Task<RunRecord> FinishAsync(RunRecord run, RunStatus status, RunCounts counts, TimeSpan duration, IReadOnlyList<string> errors, CancellationToken cancellationToken)
     {
-        var finished = run with { Status = status, FinishedAt = clock.GetUtcNow(), Error = error };
-        await _table.UpsertEntityAsync(ToEntity(finished), TableUpdateMode.Replace, cancellationToken);
+        var finished = run with
+        {
+            Status = status,
+            FinishedAt = clock.GetUtcNow(),
+            DurationMs = (long)duration.TotalMilliseconds,
+            ObservationsRead = counts.ObservationsRead,
+            GrowthWritten = counts.GrowthWritten,
+            RollupsWritten = counts.RollupsWritten,
+            Errors = errors,
+        };
+        await tables.Runs.UpsertEntityAsync(ToEntity(finished), TableUpdateMode.Replace, cancellationToken);
         return finished;
     }
 
     public async Task<RunRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
-        await _table.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken) is { } entity ? FromEntity(entity) : null;
+        await tables.Runs.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken) is { } entity ? FromEntity(entity) : null;
 
     public async Task<IReadOnlyList<RunRecord>> LatestAsync(int count, CancellationToken cancellationToken)
     {
         var runs = new List<RunRecord>(count);
         try
         {
-            await foreach (var page in _table.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: count, cancellationToken: cancellationToken).AsPages())
+            await foreach (var page in tables.Runs.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: count, cancellationToken: cancellationToken).AsPages())
             {
                 runs.AddRange(page.Values.Select(FromEntity));
                 if (runs.Count >= count)
@@ -68,30 +87,32 @@ public sealed class RunLedger(StorageAccount storage, TimeProvider clock)
         return runs.Count > count ? runs[..count] : runs;
     }
 
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_tableReady)
-            return;
-        await _table.CreateIfNotExistsAsync(cancellationToken);
-        _tableReady = true;
-    }
-
     private static TableEntity ToEntity(RunRecord run) => new(Partition, run.Id)
     {
         ["Trigger"] = run.Trigger.ToString().ToLowerInvariant(),
         ["Status"] = run.Status.ToString().ToLowerInvariant(),
+        ["Full"] = run.Full,
         ["IsPastDue"] = run.IsPastDue,
         ["StartedAt"] = run.StartedAt,
         ["FinishedAt"] = run.FinishedAt,
-        ["Error"] = run.Error,
+        ["DurationMs"] = run.DurationMs,
+        ["ObservationsRead"] = run.ObservationsRead,
+        ["GrowthWritten"] = run.GrowthWritten,
+        ["RollupsWritten"] = run.RollupsWritten,
+        ["Errors"] = JsonSerializer.Serialize(run.Errors),
     };
 
     private static RunRecord FromEntity(TableEntity e) => new(
         e.RowKey,
         Enum.Parse<RunTrigger>(e.GetString("Trigger")!, ignoreCase: true),
         Enum.Parse<RunStatus>(e.GetString("Status")!, ignoreCase: true),
+        e.GetBoolean("Full") ?? false,
         e.GetBoolean("IsPastDue") ?? false,
         e.GetDateTimeOffset("StartedAt")!.Value,
         e.GetDateTimeOffset("FinishedAt"),
-        e.GetString("Error"));
+        e.GetInt64("DurationMs"),
+        e.GetInt64("ObservationsRead") ?? 0,
+        e.GetInt64("GrowthWritten") ?? 0,
+        e.GetInt64("RollupsWritten") ?? 0,
+        JsonSerializer.Deserialize<List<string>>(e.GetString("Errors") ?? "[]") ?? []);
 }

@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
+using IndicatorFunctions.Ingestion;
+using IndicatorFunctions.Runs;
+using IndicatorFunctions.Storage.Tables;
+
+namespace IndicatorFunctions.Aggregation;
+
+public sealed record RunCounts(long ObservationsRead, long GrowthWritten, long RollupsWritten);
+
+/// <summary>
+/// Drives a run: reads observations, computes YoY and rollups with the pure code in this folder, writes them in
+/// batches, and records the run. Incremental by default (only what the change markers name, see
+/// <see cref="AffectedWork"/>); full recomputes everything. Markers are cleared only after the work is written,
+/// and a failed full run leaves <c>FullPending</c> set, so a run that dies midway is finished by the next one.
+/// </summary>
+public sealed class AggregationRunner(
+    IndicatorTables tables,
+    CatalogStore catalogStore,
+    ChangeTracker changes,
+    RunLedger ledger,
+    ILogger<AggregationRunner> logger)
+{
+    /// <summary>
+    /// Takes the lock and records the run as running, then returns it and the task that does the work — so a
+    /// caller can answer 202 at once, and a second trigger meanwhile gets <see cref="RunInProgressException"/>.
+    /// </summary>
+    public async Task<(RunRecord Run, Task<RunRecord> Completion)> StartAsync(RunTrigger trigger, bool full, bool isPastDue, CancellationToken cancellationToken)
+    {
+        var runId = RunLedger.NewId();
+        var runLock = await RunLock.AcquireAsync(tables, runId, cancellationToken);
+        try
+        {
+            var run = await ledger.StartAsync(runId, trigger, full, isPastDue, cancellationToken);
+            return (run, ExecuteAsync(run, runLock, cancellationToken));
+        }
+        catch
+        {
+            await runLock.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<RunRecord> ExecuteAsync(RunRecord run, RunLock runLock, CancellationToken cancellationToken)
+    {
+        await using var _ = runLock;
+        await Task.Yield(); // the caller gets the running run before any work starts
+        var watch = Stopwatch.StartNew();
+        var counts = new Counter();
+        try
+        {
+            var snapshotAt = DateTimeOffset.UtcNow;
+            var catalog = await catalogStore.GetAsync(cancellationToken, fresh: true);
+            var state = await changes.ReadStateAsync(cancellationToken);
+            var markers = await changes.ReadAllAsync(cancellationToken);
+            var full = run.Full || state.FullPending;
+            if (full)
+            {
+                await changes.SetFullPendingAsync(cancellationToken);
+                await FullAsync(catalog, counts, cancellationToken);
+            }
+            else
+            {
+                await IncrementalAsync(catalog, markers, counts, cancellationToken);
+            }
+            await changes.ClearAsync(markers, cancellationToken);
+            await changes.RecordRunAsync(run.Id, snapshotAt, cancellationToken);
+            logger.LogInformation("Run {RunId} ({Mode}) read {Read} observations, wrote {Growth} growth and {Rollups} rollup entities in {Elapsed}",
+                run.Id, full ? "full" : "incremental", counts.Read, counts.Growth, counts.Rollups, watch.Elapsed);
+            return await ledger.FinishAsync(run with { Full = full }, RunStatus.Succeeded, counts.ToCounts(), watch.Elapsed, [], CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Run {RunId} failed", run.Id);
+            return await ledger.FinishAsync(run, RunStatus.Failed, counts.ToCounts(), watch.Elapsed, [$"{ex.GetType().Name}: {ex.Message}"], CancellationToken.None);
+        }
+    }
+
+    /// <summary>Every indicator's series as one key range, series by series; then every rollup.</summary>
+    private async Task FullAsync(CatalogSnapshot catalog, Counter counts, CancellationToken cancellationToken)
+    {
+        var writer = new BatchWriter();
+        var memberSeries = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+        var members = catalog.Clusters.Values.SelectMany(c => c.Members).Select(m => (m.District, m.SeriesSector)).ToHashSet();
+        foreach (var indicator in catalog.Indicators.Values)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {indicator.Id + "|"} and PartitionKey lt {indicator.Id + "}"}");
+            string? partition = null;
+            var points = new Dictionary<Period, Observation>();
+            await foreach (var entity in tables.Observations.QueryAsync(filter, cancellationToken: cancellationToken))
+            {
+                if (entity.PartitionKey != partition && partition is not null)
+                {
+                    await WriteSeriesAsync(SeriesKey.FromPartitionKey(partition), points, null, writer, counts, cancellationToken);
+                    KeepIfMember(partition, points);
+                    points = [];
+                }
+                partition = entity.PartitionKey;
+                var observation = ObservationStore.ToObservation(entity);
+                points[observation.Period] = observation;
+                counts.Read++;
+            }
+            if (partition is not null)
+            {
+                await WriteSeriesAsync(SeriesKey.FromPartitionKey(partition), points, null, writer, counts, cancellationToken);
+                KeepIfMember(partition, points);
+            }
+        }
+
+        foreach (var cluster in catalog.Clusters.Values)
+        {
+            foreach (var indicator in catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None))
+                await WriteRollupsAsync(cluster, indicator, null, memberSeries, writer, counts, cancellationToken);
+        }
+        await writer.FlushAsync(cancellationToken);
+
+        // Only cluster members' series are kept for the rollups: memory grows with clusters, not with the data.
+        void KeepIfMember(string partition, Dictionary<Period, Observation> points)
+        {
+            var key = SeriesKey.FromPartitionKey(partition);
+            if (members.Contains((key.District, key.Sector)))
+                memberSeries[key] = points;
+        }
+    }
+
+    private async Task IncrementalAsync(CatalogSnapshot catalog, List<ChangeMarker> markers, Counter counts, CancellationToken cancellationToken)
+    {
+        var work = new AffectedWork();
+        var wholeRollups = new HashSet<RollupKey>();
+        foreach (var marker in markers)
+        {
+            if (!marker.IsCatalog)
+            {
+                var (series, period) = marker.Point;
+                work.AddChange(series, period, catalog.ClustersContaining(series.District, series.Sector), catalog.Indicators.GetValueOrDefault(series.Indicator));
+                continue;
+            }
+            var (kind, id) = (marker.RowKey[..marker.RowKey.IndexOf('|')], marker.RowKey[(marker.RowKey.IndexOf('|') + 1)..]);
+            var rolledUp = catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None);
+            if (kind == "cluster" && catalog.Clusters.ContainsKey(id))
+                wholeRollups.UnionWith(rolledUp.Select(i => new RollupKey(id, i.Id)));
+            else if (kind == "indicator" && catalog.Indicators.TryGetValue(id, out var changed))
+                wholeRollups.UnionWith(catalog.Clusters.Keys.Select(c => new RollupKey(c, changed.Id)));
+        }
+
+        var writer = new BatchWriter();
+        var cache = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+        foreach (var (series, periods) in work.Series)
+        {
+            var points = await LoadSeriesAsync(series, cache, counts, cancellationToken);
+            await WriteSeriesAsync(series, points, periods, writer, counts, cancellationToken);
+        }
+        foreach (var key in work.Rollups.Keys.Union(wholeRollups))
+        {
+            if (!catalog.Clusters.TryGetValue(key.Cluster, out var cluster) || !catalog.Indicators.TryGetValue(key.Indicator, out var indicator) || indicator.Aggregation == AggregationMethod.None)
+                continue;
+            foreach (var member in cluster.Members)
+                await LoadSeriesAsync(new SeriesKey(indicator.Id, member.District, member.SeriesSector), cache, counts, cancellationToken);
+            var periods = wholeRollups.Contains(key) ? null : work.Rollups[key];
+            await WriteRollupsAsync(cluster, indicator, periods, cache, writer, counts, cancellationToken);
+        }
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    private async Task<Dictionary<Period, Observation>> LoadSeriesAsync(SeriesKey series, Dictionary<SeriesKey, Dictionary<Period, Observation>> cache, Counter counts, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(series, out var points))
+            return points;
+        var entities = await IndicatorTables.ReadPartitionAsync(tables.Observations, series.PartitionKey, cancellationToken);
+        counts.Read += entities.Count;
+        return cache[series] = entities.Select(ObservationStore.ToObservation).ToDictionary(o => o.Period);
+    }
+
+    /// <summary>Writes each point (all, or <paramref name="only"/>) twice: the series view and the cross-section view.</summary>
+    private async Task WriteSeriesAsync(SeriesKey series, Dictionary<Period, Observation> points, IEnumerable<Period>? only, BatchWriter writer, Counter counts, CancellationToken cancellationToken)
+    {
+        foreach (var point in SeriesGrowth.Compute(points, only))
+        {
+            await writer.UpsertAsync(tables.Series, AggregateEntities.SeriesPoint(series.PartitionKey, point.Observation.Period.ToString(), point), cancellationToken);
+            await writer.UpsertAsync(tables.CrossSection, AggregateEntities.SeriesPoint(AggregateEntities.CrossSectionKey(series.Indicator, series.Sector, point.Observation.Period), series.District, point), cancellationToken);
+            counts.Growth += 2;
+        }
+    }
+
+    /// <summary>
+    /// Writes the rollups of one cluster × indicator: the given periods, or (null) every period any member
+    /// reports — then deletes rows for periods that no longer have a rollup (e.g. after a membership change).
+    /// </summary>
+    private async Task WriteRollupsAsync(Cluster cluster, Indicator indicator, IEnumerable<Period>? only, Dictionary<SeriesKey, Dictionary<Period, Observation>> series, BatchWriter writer, Counter counts, CancellationToken cancellationToken)
+    {
+        Observation? ValueOf(ClusterMember member, Period period) =>
+            series.TryGetValue(new SeriesKey(indicator.Id, member.District, member.SeriesSector), out var points) ? points.GetValueOrDefault(period) : null;
+
+        var partition = $"{cluster.Id}|{indicator.Id}";
+        // A rollup exists for a period some member reports: P + 1 after a change at P only if it has data.
+        var periods = cluster.Members
+            .SelectMany(m => series.TryGetValue(new SeriesKey(indicator.Id, m.District, m.SeriesSector), out var points) ? points.Keys : Enumerable.Empty<Period>())
+            .ToHashSet();
+        if (only is not null)
+            periods.IntersectWith(only);
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var period in periods.Order())
+        {
+            if (Rollups.Compute(cluster, indicator, period, ValueOf) is not { } rollup)
+                continue;
+            await writer.UpsertAsync(tables.Rollups, AggregateEntities.Rollup(partition, rollup), cancellationToken);
+            written.Add(period.ToString());
+            counts.Rollups++;
+        }
+        if (only is null)
+        {
+            foreach (var stale in await IndicatorTables.ReadPartitionAsync(tables.Rollups, partition, cancellationToken))
+            {
+                if (!written.Contains(stale.RowKey))
+                    await writer.DeleteAsync(tables.Rollups, partition, stale.RowKey, cancellationToken);
+            }
+        }
+    }
+
+    private sealed class Counter
+    {
+        public long Read;
+        public long Growth;
+        public long Rollups;
+
+        public RunCounts ToCounts() => new(Read, Growth, Rollups);
+    }
+}
+
+/// <summary>The aggregated entities dashboards read, and their keys.</summary>
+public static class AggregateEntities
+{
+    public static string CrossSectionKey(string indicator, string sector, Period period) => $"{indicator}|{sector}|{period}";
+
+    public static TableEntity SeriesPoint(string partitionKey, string rowKey, SeriesPoint point) => new(partitionKey, rowKey)
+    {
+        ["Value"] = point.Observation.Value,
+        ["Status"] = point.Observation.Status.ToName(),
+        ["Source"] = point.Observation.Source,
+        ["Prior"] = point.Yoy.Prior,
+        ["Change"] = point.Yoy.Change,
+        ["Pct"] = point.Yoy.Pct,
+        ["Reason"] = point.Yoy.Reason,
+        ["YoyStatus"] = point.Yoy.Status.ToName(),
+    };
+
+    public static TableEntity Rollup(string partitionKey, RollupPoint r) => new(partitionKey, r.Period.ToString())
+    {
+        ["Value"] = r.Value,
+        ["ValueReason"] = r.ValueReason,
+        ["Status"] = r.Status.ToName(),
+        ["Members"] = r.Members,
+        ["Reporting"] = r.Reporting,
+        ["Coverage"] = r.Coverage,
+        ["Missing"] = JsonSerializer.Serialize(r.Missing),
+        ["YoyCurrent"] = r.Yoy.Current,
+        ["YoyPrior"] = r.Yoy.Prior,
+        ["YoyChange"] = r.Yoy.Change,
+        ["YoyPct"] = r.Yoy.Pct,
+        ["ComparableMembers"] = r.Yoy.ComparableMembers,
+        ["YoyReason"] = r.Yoy.Reason,
+        ["YoyStatus"] = r.Yoy.Status.ToName(),
+    };
+}

@@ -1,0 +1,39 @@
+using IndicatorFunctions.Domain;
+
+namespace IndicatorFunctions.Aggregation;
+
+/// <summary>Year-on-year growth of one value against the same period a year earlier.</summary>
+public sealed record Growth(double? Prior, double? Change, double? Pct, string? Reason, ObservationStatus Status)
+{
+    public const string NoPrior = "no_prior";
+    public const string ZeroBase = "zero_base";
+    public const string NegativeBase = "negative_base";
+    public const string NoComparableMembers = "no_comparable_members";
+
+    /// <summary>
+    /// <c>change = v − prior</c>, <c>pct = (v / prior − 1) × 100</c>. No prior: no change and no pct (<c>no_prior</c>).
+    /// A zero or negative base gives a change but no pct: a percentage of it would mislead.
+    /// </summary>
+    public static Growth Compute(Observation current, Observation? prior) => prior is null
+        ? new Growth(null, null, null, NoPrior, current.Status)
+        : Compute(current.Value, prior.Value, StatusNames.Weakest(current.Status, prior.Status));
+
+    public static Growth Compute(double current, double prior, ObservationStatus status) => prior switch
+    {
+        0 => new Growth(prior, current - prior, null, ZeroBase, status),
+        < 0 => new Growth(prior, current - prior, null, NegativeBase, status),
+        _ => new Growth(prior, current - prior, (current / prior - 1) * 100, null, status),
+    };
+}
+
+/// <summary>Growth of a series point, computed over the whole series.</summary>
+public sealed record SeriesPoint(Observation Observation, Growth Yoy);
+
+public static class SeriesGrowth
+{
+    /// <summary>Every point of a series with its YoY; the prior is looked up in the same series.</summary>
+    public static IEnumerable<SeriesPoint> Compute(IReadOnlyDictionary<Period, Observation> series, IEnumerable<Period>? only = null) =>
+        (only ?? series.Keys)
+            .Where(series.ContainsKey)
+            .Select(p => new SeriesPoint(series[p], Growth.Compute(series[p], series.GetValueOrDefault(p.Prior))));
+}

@@ -1,0 +1,35 @@
+using IndicatorFunctions.Domain;
+
+namespace IndicatorFunctions.Api;
+
+/// <summary>A field that broke a rule. <see cref="Row"/> is set for ingestion rows.</summary>
+public sealed record FieldError(string Field, string Message, int? Row = null);
+
+/// <summary>RFC 9457 problem responses, with the per-field <c>errors</c> list where input was invalid.</summary>
+public static class Problems
+{
+    public static IResult Validation(IReadOnlyList<FieldError> errors, IDictionary<string, object?>? extra = null)
+    {
+        var extensions = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>()) { ["errors"] = errors };
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "The request is invalid.",
+            detail: errors.Count == 1 ? errors[0].Message : $"{errors.Count} problems; see errors. First: {errors[0].Message}",
+            extensions: extensions);
+    }
+
+    public static IResult Validation(string field, string message) => Validation([new FieldError(field, message)]);
+
+    public static IResult NotFound(string what, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No such {what}.", detail: $"{what} '{id}' does not exist.");
+
+    public static IResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.", detail: detail, extensions: extensions);
+
+    /// <summary>Adds an error when an id (route or body) is not a slug — the check that keeps ids out of filters as anything but ids.</summary>
+    public static void CheckSlug(List<FieldError> errors, string field, string? value)
+    {
+        if (!Slug.IsValid(value))
+            errors.Add(new FieldError(field, $"{field} '{value}' must be {Slug.Rule}"));
+    }
+}

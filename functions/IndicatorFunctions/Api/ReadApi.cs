@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.Json;
+using IndicatorFunctions.Aggregation;
+using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
+using IndicatorFunctions.Storage.Tables;
+
+namespace IndicatorFunctions.Api;
+
+/// <summary>
+/// The dashboard reads. Each is one single-partition query of an aggregated table (catalog and freshness come
+/// from short-lived caches), answered with a strong ETag. Ids are checked as slugs before they reach a filter.
+/// </summary>
+public static class ReadApi
+{
+    public static void MapReadApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/districts/{district}/indicators/{indicator}/series", GetSeriesAsync);
+        app.MapGet("/api/indicators/{indicator}/periods/{period}", GetCrossSectionAsync);
+        app.MapGet("/api/clusters/{cluster}/indicators/{indicator}/rollups", GetRollupsAsync);
+    }
+
+    public static async Task<IResult> GetSeriesAsync(string district, string indicator, string? sector, string? from, string? to,
+        IndicatorTables tables, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        Problems.CheckSlug(errors, "district", district);
+        Problems.CheckSlug(errors, "indicator", indicator);
+        Problems.CheckSlug(errors, "sector", sector ?? Slug.TotalSector);
+        var range = PeriodRange.Parse(from, to, errors);
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        if (!snapshot.Districts.ContainsKey(district))
+            return Problems.NotFound("district", district);
+        if (!snapshot.Indicators.TryGetValue(indicator, out var ind))
+            return Problems.NotFound("indicator", indicator);
+
+        var series = new SeriesKey(indicator, district, sector ?? Slug.TotalSector);
+        var (rowFrom, rowTo) = range.RowKeyBounds;
+        var entities = await IndicatorTables.ReadPartitionAsync(tables.Series, series.PartitionKey, cancellationToken, rowFrom, rowTo);
+        var state = await freshness.GetAsync(cancellationToken);
+        return Cached.Json(new
+        {
+            district, indicator, sector = series.Sector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
+            points = entities.Where(e => range.Contains(Period.Parse(e.RowKey)))
+                .OrderBy(e => Period.Parse(e.RowKey))
+                .Select(e => new { period = e.RowKey, value = Round(e.GetDouble("Value"), ind.Decimals), status = e.GetString("Status"), source = e.GetString("Source"), yoy = Yoy(e, ind) }),
+        });
+    }
+
+    public static async Task<IResult> GetCrossSectionAsync(string indicator, string period, string? sector,
+        IndicatorTables tables, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        Problems.CheckSlug(errors, "indicator", indicator);
+        Problems.CheckSlug(errors, "sector", sector ?? Slug.TotalSector);
+        if (!Period.TryParse(period, out var p))
+            errors.Add(new FieldError("period", $"'{period}' is not a period ({Period.Syntax})"));
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        if (!snapshot.Indicators.TryGetValue(indicator, out var ind))
+            return Problems.NotFound("indicator", indicator);
+
+        var entities = await IndicatorTables.ReadPartitionAsync(tables.CrossSection, AggregateEntities.CrossSectionKey(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
+        var ordered = entities.OrderByDescending(e => e.GetDouble("Value")).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+        var state = await freshness.GetAsync(cancellationToken);
+        return Cached.Json(new
+        {
+            indicator, period = p.ToString(), sector = sector ?? Slug.TotalSector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
+            // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
+            rows = ordered.Select((e, i) => new
+            {
+                district = e.RowKey,
+                value = Round(e.GetDouble("Value"), ind.Decimals),
+                status = e.GetString("Status"),
+                rank = 1 + ordered.TakeWhile(o => o.GetDouble("Value") > e.GetDouble("Value")).Count(),
+                yoy = Yoy(e, ind),
+            }),
+        });
+    }
+
+    public static async Task<IResult> GetRollupsAsync(string cluster, string indicator, string? from, string? to,
+        IndicatorTables tables, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        Problems.CheckSlug(errors, "cluster", cluster);
+        Problems.CheckSlug(errors, "indicator", indicator);
+        var range = PeriodRange.Parse(from, to, errors);
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        if (!snapshot.Clusters.ContainsKey(cluster))
+            return Problems.NotFound("cluster", cluster);
+        if (!snapshot.Indicators.TryGetValue(indicator, out var ind))
+            return Problems.NotFound("indicator", indicator);
+        if (ind.Aggregation == AggregationMethod.None)
+            return Problems.Validation("indicator", $"indicator {indicator} has aggregation 'none' (a ratio or reported rate): it is not rolled up");
+
+        var (rowFrom, rowTo) = range.RowKeyBounds;
+        var entities = await IndicatorTables.ReadPartitionAsync(tables.Rollups, $"{cluster}|{indicator}", cancellationToken, rowFrom, rowTo);
+        var state = await freshness.GetAsync(cancellationToken);
+        return Cached.Json(new
+        {
+            cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,
+            points = entities.Where(e => range.Contains(Period.Parse(e.RowKey))).OrderBy(e => Period.Parse(e.RowKey)).Select(e => new
+            {
+                period = e.RowKey,
+                value = Round(e.GetDouble("Value"), ind.Decimals),
+                valueReason = e.GetString("ValueReason"),
+                status = e.GetString("Status"),
+                members = e.GetInt32("Members"),
+                reporting = e.GetInt32("Reporting"),
+                coverage = Round(e.GetDouble("Coverage"), 4),
+                missing = JsonSerializer.Deserialize<string[]>(e.GetString("Missing") ?? "[]"),
+                yoy = new
+                {
+                    current = Round(e.GetDouble("YoyCurrent"), ind.Decimals),
+                    prior = Round(e.GetDouble("YoyPrior"), ind.Decimals),
+                    change = Round(e.GetDouble("YoyChange"), ind.Decimals),
+                    pct = Round(e.GetDouble("YoyPct"), 2),
+                    comparableMembers = e.GetInt32("ComparableMembers"),
+                    reason = e.GetString("YoyReason"),
+                    status = e.GetString("YoyStatus"),
+                },
+            }),
+        });
+    }
+
+    private static object Yoy(TableEntity e, Indicator indicator) => new
+    {
+        prior = Round(e.GetDouble("Prior"), indicator.Decimals),
+        change = Round(e.GetDouble("Change"), indicator.Decimals),
+        pct = Round(e.GetDouble("Pct"), 2),
+        reason = e.GetString("Reason"),
+        status = e.GetString("YoyStatus"),
+    };
+
+    /// <summary>Values in canonical units, rounded to the indicator's decimals (pct to 2) — also hiding float noise such as 8.12 × 1e4 = 81199.99999999999.</summary>
+    public static double? Round(double? value, int decimals) => value is { } v ? Math.Round(v, Math.Min(decimals, 15), MidpointRounding.AwayFromZero) : null;
+}
+
+/// <summary>
+/// <c>from</c>/<c>to</c> on series and rollups: each a year (<c>2019</c>: every period in 2019) or a period
+/// (then only that kind of period, inclusive). The row-key bounds keep the query to the years asked for.
+/// </summary>
+public sealed record PeriodRange(Period? From, Period? To)
+{
+    public static PeriodRange Parse(string? from, string? to, List<FieldError> errors)
+    {
+        Period? Read(string field, string? text)
+        {
+            if (text is null)
+                return null;
+            if (Period.TryParse(text, out var p))
+                return p;
+            errors.Add(new FieldError(field, $"'{text}' is not a year or period ({Period.Syntax})"));
+            return null;
+        }
+        var range = new PeriodRange(Read("from", from), Read("to", to));
+        if (range is { From: { } f, To: { } t } && f.Year > t.Year)
+            errors.Add(new FieldError("from", $"from ({f}) is after to ({t})"));
+        else if (range is { From: { Kind: not PeriodKind.Year } f2, To: { Kind: not PeriodKind.Year } t2 } && f2.Kind != t2.Kind)
+            errors.Add(new FieldError("to", $"from ({f2}) and to ({t2}) are different kinds of period"));
+        return range;
+    }
+
+    public (string? From, string? To) RowKeyBounds =>
+        (From?.Year.ToString("D4", CultureInfo.InvariantCulture), To is { } t ? (t.Year + 1).ToString("D4", CultureInfo.InvariantCulture) : null);
+
+    public bool Contains(Period p) =>
+        (From is not { } f || (f.Kind == PeriodKind.Year ? p.Year >= f.Year : p.Kind == f.Kind && p.CompareTo(f) >= 0)) &&
+        (To is not { } t || (t.Kind == PeriodKind.Year ? p.Year <= t.Year : p.Kind == t.Kind && p.CompareTo(t) <= 0));
+}

@@ -1,0 +1,179 @@
+using IndicatorFunctions.Api;
+using IndicatorFunctions.Domain;
+
+namespace IndicatorFunctions.Catalog;
+
+public sealed record IndicatorBody(string? Name, string? Unit, string? Aggregation, int? Decimals, string? Description);
+
+public sealed record DistrictBody(string? Name, string? Region, List<string>? Aliases);
+
+public sealed record MemberBody(string? District, string? Sector, int? From, int? To);
+
+public sealed record ClusterBody(string? Name, string? Kind, List<MemberBody>? Members, double? MinCoverage);
+
+/// <summary>Catalog endpoints: admin PUTs (validated field by field), anonymous GETs from the cached snapshot.</summary>
+public static class CatalogApi
+{
+    private const int MinYear = 1900, MaxYear = 2199;
+
+    public static void MapCatalogApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/indicators", GetIndicatorsAsync);
+        api.MapGet("/districts", GetDistrictsAsync);
+        api.MapGet("/clusters", GetClustersAsync);
+        api.MapGet("/clusters/{id}", GetClusterAsync);
+        api.MapPut("/indicators/{id}", PutIndicatorAsync).RequireAdminKey();
+        api.MapPut("/districts/{id}", PutDistrictAsync).RequireAdminKey();
+        api.MapPut("/clusters/{id}", PutClusterAsync).RequireAdminKey();
+    }
+
+    public static async Task<IResult> GetIndicatorsAsync(CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var (snapshot, state) = (await catalog.GetAsync(cancellationToken), await freshness.GetAsync(cancellationToken));
+        return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, indicators = snapshot.Indicators.Values.OrderBy(i => i.Id, StringComparer.Ordinal) });
+    }
+
+    public static async Task<IResult> GetDistrictsAsync(CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var (snapshot, state) = (await catalog.GetAsync(cancellationToken), await freshness.GetAsync(cancellationToken));
+        return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, districts = snapshot.Districts.Values.OrderBy(d => d.Id, StringComparer.Ordinal) });
+    }
+
+    public static async Task<IResult> GetClustersAsync(CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var (snapshot, state) = (await catalog.GetAsync(cancellationToken), await freshness.GetAsync(cancellationToken));
+        return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, clusters = snapshot.Clusters.Values.OrderBy(c => c.Id, StringComparer.Ordinal) });
+    }
+
+    public static async Task<IResult> GetClusterAsync(string id, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        if (!Slug.IsValid(id))
+            return Problems.Validation("id", $"id '{id}' must be {Slug.Rule}");
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        if (!snapshot.Clusters.TryGetValue(id, out var cluster))
+            return Problems.NotFound("cluster", id);
+        var state = await freshness.GetAsync(cancellationToken);
+        return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, cluster.Id, cluster.Name, cluster.Kind, cluster.Members, cluster.MinCoverage });
+    }
+
+    public static async Task<IResult> PutIndicatorAsync(string id, IndicatorBody? body, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        Problems.CheckSlug(errors, "id", id);
+        if (body is null)
+            return Problems.Validation("body", "a JSON indicator is required");
+        Required(errors, "name", body.Name, 200);
+        if (string.IsNullOrWhiteSpace(body.Unit) || body.Unit.Length > 32 || body.Unit.Any(char.IsWhiteSpace))
+            errors.Add(new FieldError("unit", "unit is required: a canonical unit name such as CNY, count, percent or sq_m (no spaces, at most 32 characters)"));
+        var aggregation = AggregationMethod.Sum;
+        if (!Enum.TryParse(body.Aggregation, ignoreCase: true, out aggregation) || !Enum.IsDefined(aggregation) || int.TryParse(body.Aggregation, out _))
+            errors.Add(new FieldError("aggregation", "aggregation must be sum, mean, min, max or none"));
+        if (body.Decimals is < 0 or > 12)
+            errors.Add(new FieldError("decimals", "decimals must be between 0 and 12"));
+        if (body.Description is { Length: > 2000 })
+            errors.Add(new FieldError("description", "description is longer than 2000 characters"));
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var snapshot = await catalog.GetAsync(cancellationToken, fresh: true);
+        var existing = snapshot.Indicators.GetValueOrDefault(id);
+        // Stored values are in the canonical unit: changing it would silently change what every stored number means.
+        if (existing is not null && existing.Unit != body.Unit)
+            return Problems.Conflict($"indicator {id} is measured in {existing.Unit}; its unit cannot change to {body.Unit} (create a new indicator instead)");
+        var indicator = new Indicator(id, body.Name!.Trim(), body.Unit!, aggregation, body.Decimals ?? 2, body.Description);
+        var created = await catalog.PutIndicatorAsync(indicator, aggregationChanged: existing is not null && existing.Aggregation != aggregation, cancellationToken);
+        freshness.Invalidate();
+        return created ? TypedResults.Created($"/api/indicators/{id}", indicator) : TypedResults.Ok(indicator);
+    }
+
+    public static async Task<IResult> PutDistrictAsync(string id, DistrictBody? body, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        Problems.CheckSlug(errors, "id", id);
+        if (body is null)
+            return Problems.Validation("body", "a JSON district is required");
+        Required(errors, "name", body.Name, 200);
+        if (body.Region is { Length: > 100 })
+            errors.Add(new FieldError("region", "region is longer than 100 characters"));
+        var aliases = body.Aliases ?? [];
+        if (aliases.Count > 20)
+            errors.Add(new FieldError("aliases", "at most 20 aliases"));
+        for (var i = 0; i < aliases.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(aliases[i]) || aliases[i].Length > 100)
+                errors.Add(new FieldError($"aliases[{i}]", "an alias is 1-100 characters"));
+        }
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var snapshot = await catalog.GetAsync(cancellationToken, fresh: true);
+        foreach (var alias in aliases.Append(body.Name!))
+        {
+            if (snapshot.FindDistrict(alias) is { } other && other.Id != id)
+                return Problems.Conflict($"'{alias}' already names district {other.Id}: a name or alias must identify one district");
+        }
+        var district = new District(id, body.Name!.Trim(), body.Region, aliases.Select(a => a.Trim()).ToList());
+        var created = await catalog.PutDistrictAsync(district, cancellationToken);
+        return created ? TypedResults.Created($"/api/districts/{id}", district) : TypedResults.Ok(district);
+    }
+
+    public static async Task<IResult> PutClusterAsync(string id, ClusterBody? body, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        Problems.CheckSlug(errors, "id", id);
+        if (body is null)
+            return Problems.Validation("body", "a JSON cluster is required");
+        Required(errors, "name", body.Name, 200);
+        if (!Enum.TryParse<ClusterKind>(body.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || int.TryParse(body.Kind, out _))
+            errors.Add(new FieldError("kind", "kind must be industrial or region"));
+        if (body.MinCoverage is { } min && (!double.IsFinite(min) || min <= 0 || min > 1))
+            errors.Add(new FieldError("minCoverage", "minCoverage must be greater than 0 and at most 1"));
+        var members = body.Members ?? [];
+        if (members.Count == 0)
+            errors.Add(new FieldError("members", "a cluster needs at least one member"));
+        var snapshot = await catalog.GetAsync(cancellationToken, fresh: true);
+        for (var i = 0; i < members.Count; i++)
+        {
+            var m = members[i];
+            var at = $"members[{i}]";
+            if (!Slug.IsValid(m.District))
+                errors.Add(new FieldError($"{at}.district", $"district '{m.District}' must be {Slug.Rule}"));
+            else if (!snapshot.Districts.ContainsKey(m.District!))
+                errors.Add(new FieldError($"{at}.district", $"unknown district '{m.District}'"));
+            if (m.Sector is not null && !Slug.IsValid(m.Sector))
+                errors.Add(new FieldError($"{at}.sector", $"sector '{m.Sector}' must be {Slug.Rule}"));
+            if (kind == ClusterKind.Region && m.Sector is not null)
+                errors.Add(new FieldError($"{at}.sector", "a region cluster groups whole districts: members have no sector"));
+            if (m.From is < MinYear or > MaxYear || m.To is < MinYear or > MaxYear)
+                errors.Add(new FieldError($"{at}.from", $"from and to are years between {MinYear} and {MaxYear}"));
+            else if (m.From > m.To)
+                errors.Add(new FieldError($"{at}.to", $"to ({m.To}) is before from ({m.From})"));
+        }
+        // The same member twice must not count twice in a year: its date ranges may not overlap.
+        foreach (var group in members.Select((m, i) => (m, i)).GroupBy(x => (x.m.District, x.m.Sector)))
+        {
+            var ranges = group.OrderBy(x => x.m.From ?? MinYear).ToList();
+            for (var k = 1; k < ranges.Count; k++)
+            {
+                if ((ranges[k].m.From ?? MinYear) <= (ranges[k - 1].m.To ?? MaxYear))
+                    errors.Add(new FieldError($"members[{ranges[k].i}]", $"member {group.Key.District}{(group.Key.Sector is null ? "" : "/" + group.Key.Sector)} is listed with overlapping years"));
+            }
+        }
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var cluster = new Cluster(id, body.Name!.Trim(), kind, members.Select(m => new ClusterMember(m.District!, m.Sector, m.From, m.To)).ToList(), body.MinCoverage);
+        var created = await catalog.PutClusterAsync(cluster, cancellationToken);
+        freshness.Invalidate();
+        return created ? TypedResults.Created($"/api/clusters/{id}", cluster) : TypedResults.Ok(cluster);
+    }
+
+    private static void Required(List<FieldError> errors, string field, string? value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            errors.Add(new FieldError(field, $"{field} is required"));
+        else if (value.Length > max)
+            errors.Add(new FieldError(field, $"{field} is longer than {max} characters"));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
+using IndicatorFunctions.Storage.Tables;
+
+namespace IndicatorFunctions.Catalog;
+
+/// <summary>
+/// Indicators, districts and clusters in the <c>catalog</c> table (PK kind, RK id, the entry as JSON). Reads come
+/// from a snapshot cached for a few seconds — the catalog is small and changes rarely; writes refresh it here.
+/// </summary>
+public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, TimeProvider clock)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private (CatalogSnapshot Snapshot, DateTimeOffset At)? _cached;
+
+    public async Task<CatalogSnapshot> GetAsync(CancellationToken cancellationToken, bool fresh = false)
+    {
+        if (!fresh && _cached is { } c && clock.GetUtcNow() - c.At < CacheFor)
+            return c.Snapshot;
+        var reads = await Task.WhenAll(
+            IndicatorTables.ReadPartitionAsync(tables.Catalog, "indicator", cancellationToken),
+            IndicatorTables.ReadPartitionAsync(tables.Catalog, "district", cancellationToken),
+            IndicatorTables.ReadPartitionAsync(tables.Catalog, "cluster", cancellationToken));
+        var snapshot = new CatalogSnapshot(reads[0].Select(Read<Indicator>), reads[1].Select(Read<District>), reads[2].Select(Read<Cluster>));
+        _cached = (snapshot, clock.GetUtcNow());
+        return snapshot;
+    }
+
+    public Task<bool> PutIndicatorAsync(Indicator indicator, bool aggregationChanged, CancellationToken cancellationToken) =>
+        PutAsync("indicator", indicator.Id, indicator, aggregationChanged, cancellationToken);
+
+    public Task<bool> PutDistrictAsync(District district, CancellationToken cancellationToken) =>
+        PutAsync("district", district.Id, district, rollupsChange: false, cancellationToken);
+
+    public Task<bool> PutClusterAsync(Cluster cluster, CancellationToken cancellationToken) =>
+        PutAsync("cluster", cluster.Id, cluster, rollupsChange: true, cancellationToken);
+
+    /// <summary>Stores an entry; true when it is new. A change that alters rollups is marked for the next run.</summary>
+    private async Task<bool> PutAsync<T>(string kind, string id, T entry, bool rollupsChange, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var existed = await tables.Catalog.GetEntityIfExistsAsync(kind, id, ["RowKey"], cancellationToken) is not null;
+        if (rollupsChange)
+            await changes.MarkCatalogAsync(kind, id, cancellationToken);
+        await tables.Catalog.UpsertEntityAsync(new TableEntity(kind, id) { ["Json"] = JsonSerializer.Serialize(entry, Json) },
+            TableUpdateMode.Replace, cancellationToken);
+        _cached = null;
+        return !existed;
+    }
+
+    private static T Read<T>(TableEntity entity) =>
+        JsonSerializer.Deserialize<T>(entity.GetString("Json")!, Json)!;
+}

@@ -1,0 +1,76 @@
+using IndicatorFunctions.Storage.Tables;
+
+namespace IndicatorFunctions.Data;
+
+/// <summary>
+/// Buffers upserts per table partition and writes each partition as soon as it has a full transaction (100),
+/// so memory holds at most 99 rows per open partition, not the whole run. <see cref="FlushAsync"/> writes the rest.
+/// </summary>
+public sealed class BatchWriter(int maxConcurrency = 4)
+{
+    private readonly Dictionary<(TableClient Table, string Partition), List<TableTransactionAction>> _open = [];
+    private readonly List<Task> _inFlight = [];
+    private readonly SemaphoreSlim _slots = new(maxConcurrency);
+
+    public long Written { get; private set; }
+
+    public Task UpsertAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken) =>
+        AddAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity), cancellationToken);
+
+    public Task DeleteAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>
+        AddAsync(table, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partitionKey, rowKey)), cancellationToken);
+
+    private async Task AddAsync(TableClient table, TableTransactionAction action, CancellationToken cancellationToken)
+    {
+        var key = (table, action.Entity.PartitionKey);
+        if (!_open.TryGetValue(key, out var actions))
+            _open[key] = actions = new List<TableTransactionAction>(TableBatch.MaxOperations);
+        // A transaction may touch each entity once: a later write of the same row replaces the earlier one.
+        var existing = actions.FindIndex(a => a.Entity.RowKey == action.Entity.RowKey);
+        if (existing >= 0)
+            actions[existing] = action;
+        else
+            actions.Add(action);
+        if (actions.Count == TableBatch.MaxOperations)
+        {
+            _open.Remove(key);
+            await StartAsync(table, actions, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes every buffered partition and waits for all writes; throws the first failure.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var ((table, _), actions) in _open)
+            await StartAsync(table, actions, cancellationToken);
+        _open.Clear();
+        var pending = _inFlight.ToArray();
+        _inFlight.Clear();
+        await Task.WhenAll(pending);
+    }
+
+    private async Task StartAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        _inFlight.RemoveAll(t => t.IsCompletedSuccessfully);
+        if (_inFlight.FirstOrDefault(t => t.IsFaulted) is { } failed)
+        {
+            _slots.Release();
+            await failed; // surface the first failure now rather than at the end of a long run
+        }
+        Written += actions.Count;
+        _inFlight.Add(SubmitAsync(table, actions, cancellationToken));
+    }
+
+    private async Task SubmitAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+}

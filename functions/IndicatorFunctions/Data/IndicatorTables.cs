@@ -1,0 +1,78 @@
+using Azure;
+using IndicatorFunctions.Hosting;
+using IndicatorFunctions.Storage.Blobs;
+using IndicatorFunctions.Storage.Tables;
+
+namespace IndicatorFunctions.Data;
+
+/// <summary>
+/// Every table and container the app uses, named once. Each table is laid out for the reads it serves:
+/// <list type="bullet">
+/// <item><c>catalog</c>: PK kind (indicator | district | cluster), RK id.</item>
+/// <item><c>observations</c>: current inputs; PK <c>indicator|district|sector</c>, RK period. <c>revisions</c>: replaced values, RK <c>period|revision</c>.</item>
+/// <item><c>series</c>: aggregated points with YoY, same keys as observations (the series endpoint).</item>
+/// <item><c>crosssection</c>: the same points keyed PK <c>indicator|sector|period</c>, RK district (the cross-section endpoint).</item>
+/// <item><c>rollups</c>: PK <c>cluster|indicator</c>, RK period.</item>
+/// <item><c>changes</c>: points and catalog entries changed since the last run, sharded so ingestion has no hot partition.</item>
+/// <item><c>state</c>: the last ingest and the last finished run (freshness). <c>runs</c>: the run ledger.</item>
+/// </list>
+/// </summary>
+public sealed class IndicatorTables(StorageAccount storage)
+{
+    public TableClient Catalog { get; } = storage.GetTableClient("catalog");
+    public TableClient Observations { get; } = storage.GetTableClient("observations");
+    public TableClient Revisions { get; } = storage.GetTableClient("revisions");
+    public TableClient Series { get; } = storage.GetTableClient("series");
+    public TableClient CrossSection { get; } = storage.GetTableClient("crosssection");
+    public TableClient Rollups { get; } = storage.GetTableClient("rollups");
+    public TableClient Changes { get; } = storage.GetTableClient("changes");
+    public TableClient State { get; } = storage.GetTableClient("state");
+    public TableClient Runs { get; } = storage.GetTableClient("runs");
+
+    /// <summary>Raw request bodies and fetched payloads, content-addressed.</summary>
+    public BlobContainerClient Raw { get; } = storage.GetBlobContainerClient("raw");
+
+    /// <summary>Lock blobs for singleton work (one aggregation run at a time).</summary>
+    public BlobContainerClient Locks { get; } = storage.GetBlobContainerClient("locks");
+
+    private Task? _ensured;
+
+    /// <summary>Creates what is missing, once per process; a failure (storage down) is retried on the next call.</summary>
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        var task = _ensured;
+        if (task is null || task.IsFaulted || task.IsCanceled)
+            _ensured = task = CreateAllAsync(cancellationToken);
+        return task;
+    }
+
+    private async Task CreateAllAsync(CancellationToken cancellationToken)
+    {
+        var tables = new[] { Catalog, Observations, Revisions, Series, CrossSection, Rollups, Changes, State, Runs };
+        await Task.WhenAll(tables.Select(t => t.CreateIfNotExistsAsync(cancellationToken))
+            .Append(Raw.CreateIfNotExistsAsync(cancellationToken))
+            .Append(Locks.CreateIfNotExistsAsync(cancellationToken)));
+    }
+
+    /// <summary>Reads a whole partition; a table that does not exist yet reads as empty.</summary>
+    public static async Task<List<TableEntity>> ReadPartitionAsync(TableClient table, string partitionKey, CancellationToken cancellationToken, string? rowFrom = null, string? rowTo = null)
+    {
+        var filter = (rowFrom, rowTo) switch
+        {
+            (null, null) => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"),
+            (_, null) => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {rowFrom}"),
+            (null, _) => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey lt {rowTo}"),
+            _ => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {rowFrom} and RowKey lt {rowTo}"),
+        };
+        var entities = new List<TableEntity>();
+        try
+        {
+            await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken))
+                entities.Add(entity);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+        return entities;
+    }
+}

@@ -1,0 +1,81 @@
+using IndicatorFunctions.Api;
+
+namespace IndicatorFunctions.Ingestion;
+
+/// <summary><c>POST /api/observations</c>: JSON or CSV; valid rows are stored even when others fail.</summary>
+public static class IngestionApi
+{
+    public const string MaxBodySetting = "MaxIngestBytes";
+    public const long DefaultMaxBody = 10 * 1024 * 1024;
+
+    public static void MapIngestionApi(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/observations", PostObservationsAsync).RequireAdminKey();
+
+    public static async Task<IResult> PostObservationsAsync(HttpRequest request, ObservationStore store, Freshness freshness, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var (format, extension) = mediaType switch
+        {
+            "application/json" or "text/json" => ("json", "json"),
+            "text/csv" or "application/csv" => ("csv", "csv"),
+            _ => (null, null),
+        };
+        if (format is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type.",
+                detail: $"Send application/json ({{\"observations\":[...]}}) or text/csv with a header row, not '{request.ContentType ?? "(none)"}'.");
+
+        var limit = configuration.GetValue(MaxBodySetting, DefaultMaxBody);
+        if (request.ContentLength > limit)
+            return TooLarge(limit);
+        var body = await ReadUpToAsync(request.Body, limit, cancellationToken);
+        if (body is null)
+            return TooLarge(limit);
+
+        // Archived before parsing: whatever happens next, what was sent is kept.
+        var batchId = await store.ArchiveAsync("observations", body, mediaType!, extension!, cancellationToken);
+        IReadOnlyList<ObservationInput> rows;
+        try
+        {
+            rows = format == "json" ? ObservationParser.ParseJson(body.ToMemory()) : ObservationParser.ParseCsv(body.ToString());
+        }
+        catch (FormatException ex)
+        {
+            return Problems.Validation([new FieldError("body", ex.Message, 0)], new Dictionary<string, object?> { ["batchId"] = batchId });
+        }
+        if (rows.Count == 0)
+            return Problems.Validation([new FieldError("observations", "no rows were sent", 0)], new Dictionary<string, object?> { ["batchId"] = batchId });
+
+        var result = await store.ApplyAsync(batchId, rows, cancellationToken);
+        freshness.Invalidate();
+        var errors = result.Errors.Select(e => new FieldError(e.Field, e.Message, e.Row)).ToList();
+        if (result.Accepted == 0)
+            return Problems.Validation(errors, new Dictionary<string, object?>
+            {
+                ["batchId"] = result.BatchId, ["accepted"] = 0, ["rejected"] = result.Rejected,
+            });
+        return TypedResults.Ok(new
+        {
+            result.BatchId, result.Accepted, result.Rejected, result.Inserted, result.Revised, result.Unchanged,
+            errors = result.Errors.Select(e => new { e.Row, e.Field, e.Message }),
+        });
+    }
+
+    private static IResult TooLarge(long limit) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large.",
+            detail: $"The body exceeds {limit} bytes (setting {MaxBodySetting}); split it into several requests.");
+
+    /// <summary>Reads the body, or returns null as soon as it passes the limit (a chunked body has no Content-Length to check).</summary>
+    private static async Task<BinaryData?> ReadUpToAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+                return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return BinaryData.FromBytes(buffer.ToArray());
+    }
+}

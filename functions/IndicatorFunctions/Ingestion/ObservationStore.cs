@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using Azure;
+using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
+using IndicatorFunctions.Storage.Blobs;
+using IndicatorFunctions.Storage.Tables;
+
+namespace IndicatorFunctions.Ingestion;
+
+public sealed record IngestResult(string BatchId, int Accepted, int Rejected, int Inserted, int Revised, int Unchanged, IReadOnlyList<RowError> Errors);
+
+/// <summary>
+/// Ingestion: archive the raw body (content-addressed, before parsing, so nothing sent is lost), validate every
+/// row, and apply the valid ones per series: a new point is inserted, a changed one becomes a revision (the old
+/// value goes to <c>revisions</c>), an identical one is left alone — so re-sending a body changes nothing.
+/// </summary>
+public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalog, ChangeTracker changes, TimeProvider clock)
+{
+    private const int MaxAttempts = 3;
+
+    public static string BatchIdOf(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
+    /// <summary>Stores the body under <c>{kind}/{sha256}.{ext}</c> unless it is already there.</summary>
+    public async Task<string> ArchiveAsync(string kind, BinaryData body, string contentType, string extension, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var batchId = BatchIdOf(body.ToMemory().Span);
+        try
+        {
+            await tables.Raw.GetBlobClient($"{kind}/{batchId}.{extension}").UploadAsync(body,
+                new BlobUploadOptions { ContentType = contentType, IfNoneMatch = ETag.All }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // The same bytes were archived before: content addressing makes that the same blob.
+        }
+        return batchId;
+    }
+
+    public async Task<IngestResult> ApplyAsync(string batchId, IReadOnlyList<ObservationInput> rows, CancellationToken cancellationToken)
+    {
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var errors = new List<RowError>();
+        var valid = new List<ValidObservation>(rows.Count);
+        var seen = new Dictionary<(SeriesKey, Period), int>();
+        foreach (var row in rows)
+        {
+            if (ObservationValidator.Validate(row, snapshot, errors) is not { } observation)
+                continue;
+            if (seen.TryGetValue((observation.Series, observation.Period), out var first))
+            {
+                errors.Add(new RowError(row.Row, "period", $"row {first} already gives {observation.Series.District}/{observation.Series.Sector}/{observation.Series.Indicator} for {observation.Period}"));
+                continue;
+            }
+            seen[(observation.Series, observation.Period)] = row.Row;
+            valid.Add(observation);
+        }
+
+        int inserted = 0, revised = 0, unchanged = 0;
+        if (valid.Count > 0)
+        {
+            await tables.EnsureCreatedAsync(cancellationToken);
+            // Marked before the write: a marker without a change costs a recomputation; a change without a marker would be missed.
+            await changes.MarkPointsAsync(valid.Select(v => (v.Series, v.Period)), cancellationToken);
+            await Parallel.ForEachAsync(valid.GroupBy(v => v.Series), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+                async (series, ct) =>
+                {
+                    var (i, r, u) = await ApplySeriesAsync(batchId, series.Key, series.ToList(), ct);
+                    Interlocked.Add(ref inserted, i);
+                    Interlocked.Add(ref revised, r);
+                    Interlocked.Add(ref unchanged, u);
+                });
+        }
+        errors.Sort((a, b) => a.Row.CompareTo(b.Row));
+        return new IngestResult(batchId, valid.Count, rows.Count - valid.Count, inserted, revised, unchanged, errors);
+    }
+
+    /// <summary>One series, optimistically: the batch is conditional on what was read, and re-read if someone else wrote first.</summary>
+    private async Task<(int Inserted, int Revised, int Unchanged)> ApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = (await IndicatorTables.ReadPartitionAsync(tables.Observations, series.PartitionKey, cancellationToken))
+                .ToDictionary(e => e.RowKey, StringComparer.Ordinal);
+            var writes = new List<TableTransactionAction>();
+            var history = new List<TableTransactionAction>();
+            int inserted = 0, revised = 0, unchanged = 0;
+            foreach (var point in points)
+            {
+                var rowKey = point.Period.ToString();
+                if (!current.TryGetValue(rowKey, out var existing))
+                {
+                    writes.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(point, batchId, revision: 0)));
+                    inserted++;
+                }
+                else if (SameFigure(existing, point))
+                {
+                    unchanged++;
+                }
+                else
+                {
+                    var revision = existing.GetInt32("Revision") ?? 0;
+                    history.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRevision(existing, revision, batchId)));
+                    writes.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(point, batchId, revision + 1), existing.ETag));
+                    revised++;
+                }
+            }
+            try
+            {
+                // History first: if the update then fails, the old value is still current and its copy is harmless.
+                foreach (var chunk in history.Chunk(TableBatch.MaxOperations))
+                    await tables.Revisions.SubmitTransactionAsync(chunk, cancellationToken);
+                foreach (var chunk in writes.Chunk(TableBatch.MaxOperations))
+                    await tables.Observations.SubmitTransactionAsync(chunk, cancellationToken);
+                return (inserted, revised, unchanged);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+            {
+                // Another request wrote this series between our read and our write: read again and redo.
+            }
+        }
+    }
+
+    private static bool SameFigure(TableEntity existing, ValidObservation point) =>
+        existing.GetDouble("Value") == point.Value &&
+        existing.GetString("Status") == point.Status.ToName() &&
+        existing.GetString("Source") == point.Source;
+
+    private TableEntity ToEntity(ValidObservation o, string batchId, int revision) => new(o.Series.PartitionKey, o.Period.ToString())
+    {
+        ["Value"] = o.Value,
+        ["OriginalValue"] = o.OriginalValue,
+        ["Scale"] = o.Scale,
+        ["Unit"] = o.Unit,
+        ["Status"] = o.Status.ToName(),
+        ["Source"] = o.Source,
+        ["BatchId"] = batchId,
+        ["Row"] = o.Row,
+        ["Revision"] = revision,
+        ["UpdatedAt"] = clock.GetUtcNow(),
+    };
+
+    private TableEntity ToRevision(TableEntity existing, int revision, string replacedBy)
+    {
+        var copy = new TableEntity(existing.PartitionKey, $"{existing.RowKey}|{revision:D6}");
+        foreach (var name in new[] { "Value", "OriginalValue", "Scale", "Unit", "Status", "Source", "BatchId", "Row", "UpdatedAt" })
+            copy[name] = existing.GetValueOrDefault(name);
+        copy["ReplacedAt"] = clock.GetUtcNow();
+        copy["ReplacedByBatch"] = replacedBy;
+        return copy;
+    }
+
+    /// <summary>Reads a series' current observations from storage.</summary>
+    public async Task<Dictionary<Period, Observation>> ReadSeriesAsync(SeriesKey series, CancellationToken cancellationToken) =>
+        (await IndicatorTables.ReadPartitionAsync(tables.Observations, series.PartitionKey, cancellationToken))
+            .Select(ToObservation).ToDictionary(o => o.Period);
+
+    public static Observation ToObservation(TableEntity e) => new(
+        Period.Parse(e.RowKey),
+        e.GetDouble("Value")!.Value,
+        StatusNames.TryParse(e.GetString("Status"), out var status) ? status : ObservationStatus.Final,
+        e.GetString("Source"));
+}

@@ -1,0 +1,65 @@
+using IndicatorFunctions.Aggregation;
+using IndicatorFunctions.Api;
+
+namespace IndicatorFunctions.Runs;
+
+public sealed record RunRequest(bool? Full);
+
+/// <summary>Trigger an aggregation run now, and read the run ledger.</summary>
+public static class RunsApi
+{
+    public static void MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/runs", PostRunAsync).RequireAdminKey();
+        app.MapGet("/api/runs", GetRunsAsync);
+        app.MapGet("/api/runs/{id}", GetRunAsync);
+    }
+
+    /// <summary>202 + Location at once; <c>?wait=true</c> answers 200 with the finished run. 409 names the run in progress.</summary>
+    public static async Task<IResult> PostRunAsync(HttpRequest request, AggregationRunner runner, Freshness freshness, IHostApplicationLifetime lifetime, bool? wait, CancellationToken cancellationToken)
+    {
+        RunRequest? body = null;
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                body = await request.ReadFromJsonAsync<RunRequest>(cancellationToken);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+            {
+                return Problems.Validation("body", $"body must be JSON like {{\"full\": true}}: {ex.Message}");
+            }
+        }
+        try
+        {
+            // The run outlives this request: it stops only when the app does.
+            var (run, completion) = await runner.StartAsync(RunTrigger.Http, body?.Full ?? false, isPastDue: false, lifetime.ApplicationStopping);
+            _ = completion.ContinueWith(_ => freshness.Invalidate(), TaskScheduler.Default);
+            if (wait == true)
+            {
+                var finished = await completion.WaitAsync(cancellationToken);
+                freshness.Invalidate();
+                return TypedResults.Ok(finished);
+            }
+            return TypedResults.Accepted($"/api/runs/{run.Id}", run);
+        }
+        catch (RunInProgressException ex)
+        {
+            return Problems.Conflict($"Run {ex.RunId} is in progress; one run at a time.", new Dictionary<string, object?> { ["runId"] = ex.RunId });
+        }
+    }
+
+    public static async Task<IResult> GetRunsAsync(RunLedger ledger, int? top, CancellationToken cancellationToken)
+    {
+        if (top is < 1 or > 100)
+            return Problems.Validation("top", "top must be between 1 and 100");
+        return TypedResults.Ok(new { runs = await ledger.LatestAsync(top ?? 20, cancellationToken) });
+    }
+
+    public static async Task<IResult> GetRunAsync(string id, RunLedger ledger, CancellationToken cancellationToken)
+    {
+        if (!RunLedger.IsValidId(id))
+            return Problems.Validation("id", $"'{id}' is not a run id");
+        return await ledger.GetAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.NotFound("run", id);
+    }
+}
