@@ -13,7 +13,17 @@ namespace IndicatorFunctions.Tests.Infrastructure;
 public sealed class FunctionAppFactory(AzuriteFixture azurite, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
+    public const string AdminKey = "test-admin-key";
+
     public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>A client that sends the admin key, as an operator's tooling would.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("x-functions-key", AdminKey);
+        return client;
+    }
 
     public ConcurrentQueue<string> LogLines { get; } = new();
 
@@ -24,6 +34,7 @@ public sealed class FunctionAppFactory(AzuriteFixture azurite, IReadOnlyDictiona
         builder.UseSetting(StorageAccount.Setting, azurite.ConnectionString);
         builder.UseSetting(StorageAccount.PrefixSetting, Prefix);
         builder.UseSetting("AzureWebJobs.NightlyAggregation.Disabled", "true");
+        builder.UseSetting("AdminApiKey", AdminKey);
         foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(name, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)));
