@@ -6,14 +6,17 @@ namespace IndicatorFunctions.Api;
 public sealed class Freshness(ChangeTracker changes, TimeProvider clock)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
-    private (FreshnessState State, DateTimeOffset At)? _cached;
+    // A reference swap is atomic: concurrent requests see one whole entry or another, never a mix.
+    private sealed record Entry(FreshnessState State, DateTimeOffset At);
+
+    private volatile Entry? _cached;
 
     public async Task<FreshnessState> GetAsync(CancellationToken cancellationToken)
     {
         if (_cached is { } c && clock.GetUtcNow() - c.At < CacheFor)
             return c.State;
         var state = await changes.ReadStateAsync(cancellationToken);
-        _cached = (state, clock.GetUtcNow());
+        _cached = new Entry(state, clock.GetUtcNow());
         return state;
     }
 

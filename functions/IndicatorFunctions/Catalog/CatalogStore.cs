@@ -20,7 +20,10 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private (CatalogSnapshot Snapshot, DateTimeOffset At)? _cached;
+    // A reference swap is atomic: concurrent requests see one whole entry or another, never a mix.
+    private sealed record Entry(CatalogSnapshot Snapshot, DateTimeOffset At);
+
+    private volatile Entry? _cached;
 
     public async Task<CatalogSnapshot> GetAsync(CancellationToken cancellationToken, bool fresh = false)
     {
@@ -31,7 +34,7 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
             IndicatorTables.ReadPartitionAsync(tables.Catalog, "district", cancellationToken),
             IndicatorTables.ReadPartitionAsync(tables.Catalog, "cluster", cancellationToken));
         var snapshot = new CatalogSnapshot(reads[0].Select(Read<Indicator>), reads[1].Select(Read<District>), reads[2].Select(Read<Cluster>));
-        _cached = (snapshot, clock.GetUtcNow());
+        _cached = new Entry(snapshot, clock.GetUtcNow());
         return snapshot;
     }
 

@@ -36,13 +36,13 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
     public static string ShardOf(SeriesKey series) =>
         "s" + (StableHash(series.PartitionKey) % Shards).ToString("D2", CultureInfo.InvariantCulture);
 
-    public async Task MarkPointsAsync(IEnumerable<(SeriesKey Series, Period Period)> points, CancellationToken cancellationToken)
+    /// <summary>Marks points of one series (one shard, so one transaction per 100 points).</summary>
+    public async Task MarkPointsAsync(SeriesKey series, IEnumerable<Period> periods, CancellationToken cancellationToken)
     {
         var writer = new BatchWriter();
-        foreach (var (series, period) in points)
+        foreach (var period in periods)
             await writer.UpsertAsync(tables.Changes, new TableEntity(ShardOf(series), $"{series.PartitionKey}|{period}"), cancellationToken);
         await writer.FlushAsync(cancellationToken);
-        await TouchAsync(cancellationToken);
     }
 
     public async Task MarkCatalogAsync(string kind, string id, CancellationToken cancellationToken)
@@ -101,7 +101,8 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
             ["FullPending"] = false,
         }, TableUpdateMode.Merge, cancellationToken);
 
-    private Task TouchAsync(CancellationToken cancellationToken) =>
+    /// <summary>Records that inputs changed now (what <see cref="FreshnessState.PendingChanges"/> compares against).</summary>
+    public Task TouchAsync(CancellationToken cancellationToken) =>
         tables.State.UpsertEntityAsync(new TableEntity(StatePartition, "ingest") { ["LastChangeAt"] = clock.GetUtcNow() }, TableUpdateMode.Merge, cancellationToken);
 
     // Stable across processes (string.GetHashCode is randomised per process).

@@ -61,12 +61,12 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         if (valid.Count > 0)
         {
             await tables.EnsureCreatedAsync(cancellationToken);
-            // Marked before the write: a marker without a change costs a recomputation; a change without a marker would be missed.
-            await changes.MarkPointsAsync(valid.Select(v => (v.Series, v.Period)), cancellationToken);
+            // Freshness is touched once, and only when something really changes: a re-sent body leaves it alone.
+            var touch = new Lazy<Task>(() => changes.TouchAsync(cancellationToken));
             await Parallel.ForEachAsync(valid.GroupBy(v => v.Series), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
                 async (series, ct) =>
                 {
-                    var (i, r, u) = await ApplySeriesAsync(batchId, series.Key, series.ToList(), ct);
+                    var (i, r, u) = await ApplySeriesAsync(batchId, series.Key, series.ToList(), touch, ct);
                     Interlocked.Add(ref inserted, i);
                     Interlocked.Add(ref revised, r);
                     Interlocked.Add(ref unchanged, u);
@@ -77,7 +77,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     }
 
     /// <summary>One series, optimistically: the batch is conditional on what was read, and re-read if someone else wrote first.</summary>
-    private async Task<(int Inserted, int Revised, int Unchanged)> ApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, CancellationToken cancellationToken)
+    private async Task<(int Inserted, int Revised, int Unchanged)> ApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Lazy<Task> touch, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -106,6 +106,11 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
                     revised++;
                 }
             }
+            if (writes.Count == 0)
+                return (0, 0, unchanged);
+            // Marked before the write: a marker without a change costs a recomputation; a change without a marker would be missed.
+            await touch.Value;
+            await changes.MarkPointsAsync(series, writes.Select(w => Period.Parse(w.Entity.RowKey)), cancellationToken);
             try
             {
                 // History first: if the update then fails, the old value is still current and its copy is harmless.

@@ -127,18 +127,21 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Re_sending_the_same_body_is_idempotent_and_archived_once()
+    public async Task Re_sending_the_same_body_is_idempotent_archived_once_and_leaves_nothing_pending()
     {
         await using var app = new FunctionAppFactory(azurite);
         var admin = app.CreateAdminClient();
         await SeedCatalogAsync(admin);
 
         var first = await IngestAsync(admin, Gdp);
+        await RunAsync(admin, full: true);
         var second = await IngestAsync(admin, Gdp);
+        var afterResend = await GetJsonAsync(app.CreateClient(), "/api/districts/xuhui/indicators/gdp/series");
 
         Assert.Equal(first.GetProperty("batchId").GetString(), second.GetProperty("batchId").GetString());
         Assert.Equal((8, 0, 0), (first.GetProperty("inserted").GetInt32(), first.GetProperty("revised").GetInt32(), first.GetProperty("unchanged").GetInt32()));
         Assert.Equal((0, 0, 8), (second.GetProperty("inserted").GetInt32(), second.GetProperty("revised").GetInt32(), second.GetProperty("unchanged").GetInt32()));
+        Assert.False(afterResend.GetProperty("pendingChanges").GetBoolean()); // nothing changed, so nothing waits for a run
         var blobs = new List<string>();
         await foreach (var blob in app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobsAsync("observations/"))
             blobs.Add(blob.Name);
