@@ -66,17 +66,20 @@ public static class ReadApi
 
         var entities = await IndicatorTables.ReadPartitionAsync(tables.CrossSection, AggregateEntities.CrossSectionKey(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
         var ordered = entities.OrderByDescending(e => e.GetDouble("Value")).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+        // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
+        var ranks = new int[ordered.Count];
+        for (var i = 0; i < ordered.Count; i++)
+            ranks[i] = i > 0 && ordered[i].GetDouble("Value") == ordered[i - 1].GetDouble("Value") ? ranks[i - 1] : i + 1;
         var state = await freshness.GetAsync(cancellationToken);
         return Cached.Json(new
         {
             indicator, period = p.ToString(), sector = sector ?? Slug.TotalSector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
-            // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
             rows = ordered.Select((e, i) => new
             {
                 district = e.RowKey,
                 value = Round(e.GetDouble("Value"), ind.Decimals),
                 status = e.GetString("Status"),
-                rank = 1 + ordered.TakeWhile(o => o.GetDouble("Value") > e.GetDouble("Value")).Count(),
+                rank = ranks[i],
                 yoy = Yoy(e, ind),
             }),
         });
