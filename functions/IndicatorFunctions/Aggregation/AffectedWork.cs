@@ -25,14 +25,14 @@ public sealed class AffectedWork
             return;
         foreach (var cluster in clusters)
         {
-            foreach (var member in cluster.Members.Where(m => m.District == series.District && m.SeriesSector == series.Sector))
-            {
-                var key = new RollupKey(cluster.Id, series.Indicator);
-                if (member.EffectiveIn(period.Year))
-                    Add(Rollups, key, period);
-                if (member.EffectiveIn(period.Year) && member.EffectiveIn(period.Year + 1))
-                    Add(Rollups, key, period.Next);
-            }
+            // One member may be listed several times with different years: effective means any listing is.
+            var listings = cluster.Members.Where(m => m.District == series.District && m.SeriesSector == series.Sector).ToList();
+            var effectiveNow = listings.Any(m => m.EffectiveIn(period.Year));
+            var key = new RollupKey(cluster.Id, series.Indicator);
+            if (effectiveNow)
+                Add(Rollups, key, period);
+            if (effectiveNow && listings.Any(m => m.EffectiveIn(period.Year + 1)))
+                Add(Rollups, key, period.Next);
         }
     }
 

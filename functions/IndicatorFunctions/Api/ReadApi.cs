@@ -163,7 +163,7 @@ public sealed record PeriodRange(Period? From, Period? To)
             return null;
         }
         var range = new PeriodRange(Read("from", from), Read("to", to));
-        if (range is { From: { } f, To: { } t } && f.Year > t.Year)
+        if (range is { From: { } f, To: { } t } && (f.Year > t.Year || (f.Kind == t.Kind && f.CompareTo(t) > 0)))
             errors.Add(new FieldError("from", $"from ({f}) is after to ({t})"));
         else if (range is { From: { Kind: not PeriodKind.Year } f2, To: { Kind: not PeriodKind.Year } t2 } && f2.Kind != t2.Kind)
             errors.Add(new FieldError("to", $"from ({f2}) and to ({t2}) are different kinds of period"));

@@ -143,6 +143,8 @@ public static class CatalogApi
                 errors.Add(new FieldError($"{at}.district", $"unknown district '{m.District}'"));
             if (m.Sector is not null && !Slug.IsValid(m.Sector))
                 errors.Add(new FieldError($"{at}.sector", $"sector '{m.Sector}' must be {Slug.Rule}"));
+            else if (m.Sector == Slug.TotalSector)
+                errors.Add(new FieldError($"{at}.sector", $"sector '{Slug.TotalSector}' is the district itself: omit sector"));
             if (kind == ClusterKind.Region && m.Sector is not null)
                 errors.Add(new FieldError($"{at}.sector", "a region cluster groups whole districts: members have no sector"));
             if (m.From is < MinYear or > MaxYear || m.To is < MinYear or > MaxYear)

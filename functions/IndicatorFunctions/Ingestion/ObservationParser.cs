@@ -7,15 +7,21 @@ namespace IndicatorFunctions.Ingestion;
 
 /// <summary>
 /// Turns a request body into rows. JSON: <c>{"observations":[{...}]}</c>, rows numbered from 1 in array order.
-/// CSV: a header row naming the same fields, rows numbered by their line in the file (the header is line 1).
+/// CSV: a header row naming the same fields, rows numbered by their line in the file (the header is line 1; a
+/// record whose quoted field spans lines is numbered by the line it ends on).
 /// A body that cannot be read at all throws <see cref="FormatException"/>; a bad field is left for validation.
 /// </summary>
 public static class ObservationParser
 {
     public static readonly string[] Fields = ["district", "indicator", "period", "value", "sector", "unit", "scale", "status", "source"];
 
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
     public static IReadOnlyList<ObservationInput> ParseJson(ReadOnlyMemory<byte> body)
     {
+        // Many tools (Excel's "CSV UTF-8", Windows editors) start UTF-8 with a byte-order mark.
+        if (body.Span.StartsWith(Utf8Bom))
+            body = body[Utf8Bom.Length..];
         JsonDocument document;
         try
         {
@@ -59,7 +65,7 @@ public static class ObservationParser
             TrimOptions = TrimOptions.Trim,
             BadDataFound = null,
         };
-        using var reader = new StringReader(body);
+        using var reader = new StringReader(body.TrimStart('\uFEFF'));
         using var csv = new CsvReader(reader, config);
         if (!csv.Read() || !csv.ReadHeader())
             throw new FormatException("CSV body is empty: a header row naming the fields is required.");

@@ -208,14 +208,14 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         var cluster = await admin.PutAsJsonAsync("/api/clusters/bad", new
         {
             name = "", kind = "galaxy", minCoverage = 1.5,
-            members = new object[] { new { district = "nowhere" }, new { district = "xuhui", from = 2022, to = 2020 } },
+            members = new object[] { new { district = "nowhere" }, new { district = "xuhui", from = 2022, to = 2020 }, new { district = "wuhou", sector = "total" } },
         });
         var unitChange = await admin.PutAsJsonAsync("/api/indicators/gdp", new { name = "GDP", unit = "USD", aggregation = "sum" });
         var aliasClash = await admin.PutAsJsonAsync("/api/districts/other", new { name = "Other", aliases = new[] { "徐汇区" } });
         var fields = (await cluster.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()).ToList();
 
         Assert.Equal(HttpStatusCode.BadRequest, cluster.StatusCode);
-        Assert.Equal(["name", "kind", "minCoverage", "members[0].district", "members[1].to"], fields);
+        Assert.Equal(["name", "kind", "minCoverage", "members[0].district", "members[1].to", "members[2].sector"], fields);
         Assert.Equal(HttpStatusCode.Conflict, unitChange.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, aliasClash.StatusCode);
         Assert.Equal("CNY", (await GetJsonAsync(app.CreateClient(), "/api/indicators")).GetProperty("indicators").EnumerateArray().Single(i => i.GetProperty("id").GetString() == "gdp").GetProperty("unit").GetString());
