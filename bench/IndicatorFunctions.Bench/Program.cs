@@ -1,14 +1,22 @@
 using IndicatorFunctions.Bench;
 
-// Benchmarks print figures; they are not tests. See scripts/bench-storage.sh for the comparison run.
+// Benchmarks print figures; they are not tests. See scripts/bench-storage.sh and scripts/bench-pipeline.sh.
 return args.FirstOrDefault() switch
 {
     "table-upsert" => await TableUpsertBenchmark.RunAsync(),
+    "aggregate" => AggregateBenchmark.Run(args[1..]),
+    "pipeline" => await PipelineBenchmark.RunAsync(args.ElementAtOrDefault(1)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: IndicatorFunctions.Bench table-upsert   (settings from BENCH_* environment variables)");
+    Console.Error.WriteLine("""
+        usage: IndicatorFunctions.Bench table-upsert         (settings from BENCH_* environment variables)
+               IndicatorFunctions.Bench aggregate [BenchmarkDotNet options]
+                   YoY and rollups over 1,000,000 synthetic observations in memory
+               IndicatorFunctions.Bench pipeline load|revise|run-full|run-incremental
+                   one step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-pipeline.sh)
+        """);
     return 2;
 }

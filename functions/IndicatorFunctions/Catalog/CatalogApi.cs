@@ -66,8 +66,7 @@ public static class CatalogApi
         Required(errors, "name", body.Name, 200);
         if (string.IsNullOrWhiteSpace(body.Unit) || body.Unit.Length > 32 || body.Unit.Any(char.IsWhiteSpace))
             errors.Add(new FieldError("unit", "unit is required: a canonical unit name such as CNY, count, percent or sq_m (no spaces, at most 32 characters)"));
-        var aggregation = AggregationMethod.Sum;
-        if (!Enum.TryParse(body.Aggregation, ignoreCase: true, out aggregation) || !Enum.IsDefined(aggregation) || int.TryParse(body.Aggregation, out _))
+        if (!TryParseName<AggregationMethod>(body.Aggregation, out var aggregation))
             errors.Add(new FieldError("aggregation", "aggregation must be sum, mean, min, max or none"));
         if (body.Decimals is < 0 or > 12)
             errors.Add(new FieldError("decimals", "decimals must be between 0 and 12"));
@@ -87,7 +86,7 @@ public static class CatalogApi
         return created ? TypedResults.Created($"/api/indicators/{id}", indicator) : TypedResults.Ok(indicator);
     }
 
-    public static async Task<IResult> PutDistrictAsync(string id, DistrictBody? body, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    public static async Task<IResult> PutDistrictAsync(string id, DistrictBody? body, CatalogStore catalog, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "id", id);
@@ -125,7 +124,7 @@ public static class CatalogApi
         if (body is null)
             return Problems.Validation("body", "a JSON cluster is required");
         Required(errors, "name", body.Name, 200);
-        if (!Enum.TryParse<ClusterKind>(body.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || int.TryParse(body.Kind, out _))
+        if (!TryParseName<ClusterKind>(body.Kind, out var kind))
             errors.Add(new FieldError("kind", "kind must be industrial or region"));
         if (body.MinCoverage is { } min && (!double.IsFinite(min) || min <= 0 || min > 1))
             errors.Add(new FieldError("minCoverage", "minCoverage must be greater than 0 and at most 1"));
@@ -170,6 +169,10 @@ public static class CatalogApi
         freshness.Invalidate();
         return created ? TypedResults.Created($"/api/clusters/{id}", cluster) : TypedResults.Ok(cluster);
     }
+
+    /// <summary>An enum by its name only (case-insensitive): "2" or "sum,max" are not names.</summary>
+    private static bool TryParseName<TEnum>(string? text, out TEnum value) where TEnum : struct, Enum =>
+        Enum.TryParse(text, ignoreCase: true, out value) && Enum.GetNames<TEnum>().Contains(text!.Trim(), StringComparer.OrdinalIgnoreCase);
 
     private static void Required(List<FieldError> errors, string field, string? value, int max)
     {
