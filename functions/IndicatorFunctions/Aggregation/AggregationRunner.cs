@@ -79,67 +79,78 @@ public sealed class AggregationRunner(
         }
     }
 
-    /// <summary>Every indicator's series as one key range, series by series; then every rollup.</summary>
+    /// <summary>
+    /// Every indicator's series as one key range, series by series: each series is written as soon as it has been
+    /// read, and each indicator's rollups right after it, so memory holds one indicator's cluster members, not
+    /// the whole data set.
+    /// </summary>
     private async Task FullAsync(CatalogSnapshot catalog, Counter counts, CancellationToken cancellationToken)
     {
         var writer = new BatchWriter();
-        var memberSeries = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
         var members = catalog.Clusters.Values.SelectMany(c => c.Members).Select(m => (m.District, m.SeriesSector)).ToHashSet();
         foreach (var indicator in catalog.Indicators.Values)
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {indicator.Id + "|"} and PartitionKey lt {indicator.Id + "}"}");
-            string? partition = null;
-            var points = new Dictionary<Period, Observation>();
-            await foreach (var entity in tables.Observations.QueryAsync(filter, cancellationToken: cancellationToken))
+            var memberSeries = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+            await foreach (var (series, points) in ReadIndicatorAsync(indicator.Id, counts, cancellationToken))
             {
-                if (entity.PartitionKey != partition && partition is not null)
-                {
-                    await WriteSeriesAsync(SeriesKey.FromPartitionKey(partition), points, null, writer, counts, cancellationToken);
-                    KeepIfMember(partition, points);
-                    points = [];
-                }
-                partition = entity.PartitionKey;
-                var observation = ObservationStore.ToObservation(entity);
-                points[observation.Period] = observation;
-                counts.Read++;
+                await WriteSeriesAsync(series, points, null, writer, counts, cancellationToken);
+                await writer.SendAsync(tables.Series, series.PartitionKey, cancellationToken);
+                if (members.Contains((series.District, series.Sector)))
+                    memberSeries[series] = points;
             }
-            if (partition is not null)
+            if (indicator.Aggregation != AggregationMethod.None)
             {
-                await WriteSeriesAsync(SeriesKey.FromPartitionKey(partition), points, null, writer, counts, cancellationToken);
-                KeepIfMember(partition, points);
+                foreach (var cluster in catalog.Clusters.Values)
+                    await WriteRollupsAsync(cluster, indicator, null, memberSeries, writer, counts, cancellationToken);
             }
-        }
-
-        foreach (var cluster in catalog.Clusters.Values)
-        {
-            foreach (var indicator in catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None))
-                await WriteRollupsAsync(cluster, indicator, null, memberSeries, writer, counts, cancellationToken);
+            // The indicator's cross-section and rollup partitions are complete: send them rather than hold them.
+            await writer.SendAllAsync(cancellationToken);
         }
         await writer.FlushAsync(cancellationToken);
+    }
 
-        // Only cluster members' series are kept for the rollups: memory grows with clusters, not with the data.
-        void KeepIfMember(string partition, Dictionary<Period, Observation> points)
+    /// <summary>One indicator's series, in key order, from a single key-range query.</summary>
+    private async IAsyncEnumerable<(SeriesKey Series, Dictionary<Period, Observation> Points)> ReadIndicatorAsync(string indicator, Counter counts,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {indicator + "|"} and PartitionKey lt {indicator + "}"}");
+        string? partition = null;
+        var points = new Dictionary<Period, Observation>();
+        await foreach (var entity in tables.Observations.QueryAsync(filter, cancellationToken: cancellationToken))
         {
-            var key = SeriesKey.FromPartitionKey(partition);
-            if (members.Contains((key.District, key.Sector)))
-                memberSeries[key] = points;
+            if (entity.PartitionKey != partition && partition is not null)
+            {
+                yield return (SeriesKey.FromPartitionKey(partition), points);
+                points = [];
+            }
+            partition = entity.PartitionKey;
+            var observation = ObservationStore.ToObservation(entity);
+            points[observation.Period] = observation;
+            counts.Read++;
         }
+        if (partition is not null)
+            yield return (SeriesKey.FromPartitionKey(partition), points);
     }
 
     private async Task IncrementalAsync(CatalogSnapshot catalog, List<ChangeMarker> markers, Counter counts, CancellationToken cancellationToken)
     {
+        var cache = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+        var seriesMarkers = markers.Where(m => !m.IsCatalog).ToList();
+        await LoadSeriesAsync(seriesMarkers.Select(m => m.Series), cache, counts, cancellationToken);
+
+        // A marker names years; the loaded series says which periods those are.
         var work = new AffectedWork();
-        var wholeRollups = new HashSet<RollupKey>();
-        foreach (var marker in markers)
+        foreach (var marker in seriesMarkers)
         {
-            if (!marker.IsCatalog)
-            {
-                var (series, period) = marker.Point;
+            var series = marker.Series;
+            foreach (var period in marker.PeriodsIn(cache[series].Keys))
                 work.AddChange(series, period, catalog.ClustersContaining(series.District, series.Sector), catalog.Indicators.GetValueOrDefault(series.Indicator));
-                continue;
-            }
+        }
+        var wholeRollups = new HashSet<RollupKey>();
+        var rolledUp = catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None).ToList();
+        foreach (var marker in markers.Where(m => m.IsCatalog))
+        {
             var (kind, id) = (marker.RowKey[..marker.RowKey.IndexOf('|')], marker.RowKey[(marker.RowKey.IndexOf('|') + 1)..]);
-            var rolledUp = catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None);
             if (kind == "cluster" && catalog.Clusters.ContainsKey(id))
                 wholeRollups.UnionWith(rolledUp.Select(i => new RollupKey(id, i.Id)));
             else if (kind == "indicator" && catalog.Indicators.TryGetValue(id, out var changed))
@@ -147,31 +158,51 @@ public sealed class AggregationRunner(
         }
 
         var writer = new BatchWriter();
-        var cache = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
         foreach (var (series, periods) in work.Series)
+            await WriteSeriesAsync(series, cache[series], periods, writer, counts, cancellationToken);
+
+        var rollupKeys = work.Rollups.Keys.Union(wholeRollups)
+            .Where(k => catalog.Clusters.ContainsKey(k.Cluster) && catalog.Indicators.TryGetValue(k.Indicator, out var i) && i.Aggregation != AggregationMethod.None)
+            .ToList();
+        await LoadSeriesAsync(rollupKeys.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))),
+            cache, counts, cancellationToken);
+        foreach (var key in rollupKeys)
         {
-            var points = await LoadSeriesAsync(series, cache, counts, cancellationToken);
-            await WriteSeriesAsync(series, points, periods, writer, counts, cancellationToken);
-        }
-        foreach (var key in work.Rollups.Keys.Union(wholeRollups))
-        {
-            if (!catalog.Clusters.TryGetValue(key.Cluster, out var cluster) || !catalog.Indicators.TryGetValue(key.Indicator, out var indicator) || indicator.Aggregation == AggregationMethod.None)
-                continue;
-            foreach (var member in cluster.Members)
-                await LoadSeriesAsync(new SeriesKey(indicator.Id, member.District, member.SeriesSector), cache, counts, cancellationToken);
             var periods = wholeRollups.Contains(key) ? null : work.Rollups[key];
-            await WriteRollupsAsync(cluster, indicator, periods, cache, writer, counts, cancellationToken);
+            await WriteRollupsAsync(catalog.Clusters[key.Cluster], catalog.Indicators[key.Indicator], periods, cache, writer, counts, cancellationToken);
         }
         await writer.FlushAsync(cancellationToken);
     }
 
-    private async Task<Dictionary<Period, Observation>> LoadSeriesAsync(SeriesKey series, Dictionary<SeriesKey, Dictionary<Period, Observation>> cache, Counter counts, CancellationToken cancellationToken)
+    // Past this many series of one indicator, one key-range scan beats a query per series.
+    private const int RangeScanThreshold = 16;
+
+    /// <summary>Loads the series not yet in <paramref name="cache"/>: a key-range scan per indicator when many are needed, else a query each.</summary>
+    private async Task LoadSeriesAsync(IEnumerable<SeriesKey> needed, Dictionary<SeriesKey, Dictionary<Period, Observation>> cache, Counter counts, CancellationToken cancellationToken)
     {
-        if (cache.TryGetValue(series, out var points))
-            return points;
-        var entities = await IndicatorTables.ReadPartitionAsync(tables.Observations, series.PartitionKey, cancellationToken);
-        counts.Read += entities.Count;
-        return cache[series] = entities.Select(ObservationStore.ToObservation).ToDictionary(o => o.Period);
+        foreach (var group in needed.Where(k => !cache.ContainsKey(k)).Distinct().GroupBy(k => k.Indicator))
+        {
+            var keys = group.ToHashSet();
+            if (keys.Count > RangeScanThreshold)
+            {
+                await foreach (var (series, points) in ReadIndicatorAsync(group.Key, counts, cancellationToken))
+                {
+                    if (keys.Contains(series))
+                        cache[series] = points;
+                }
+            }
+            else
+            {
+                foreach (var key in keys)
+                {
+                    var entities = await IndicatorTables.ReadPartitionAsync(tables.Observations, key.PartitionKey, cancellationToken);
+                    counts.Read += entities.Count;
+                    cache[key] = entities.Select(ObservationStore.ToObservation).ToDictionary(o => o.Period);
+                }
+            }
+            foreach (var key in keys)
+                cache.TryAdd(key, []);
+        }
     }
 
     /// <summary>Writes each point (all, or <paramref name="only"/>) twice: the series view and the cross-section view.</summary>

@@ -3,8 +3,9 @@ using IndicatorFunctions.Storage.Tables;
 namespace IndicatorFunctions.Data;
 
 /// <summary>
-/// Buffers upserts per table partition and writes each partition as soon as it has a full transaction (100),
-/// so memory holds at most 99 rows per open partition, not the whole run. <see cref="FlushAsync"/> writes the rest.
+/// Buffers writes per table partition and sends a partition as a transaction as soon as it holds 100 rows, or
+/// when the caller says it is complete (<see cref="SendAsync"/>, <see cref="SendAllAsync"/>); at most four
+/// transactions are in flight. <see cref="FlushAsync"/> sends the rest and waits for everything.
 /// </summary>
 public sealed class BatchWriter(int maxConcurrency = 4)
 {
@@ -38,12 +39,26 @@ public sealed class BatchWriter(int maxConcurrency = 4)
         }
     }
 
-    /// <summary>Writes every buffered partition and waits for all writes; throws the first failure.</summary>
+    /// <summary>Sends one partition's buffered rows now: the caller knows no more rows will come for it.</summary>
+    public async Task SendAsync(TableClient table, string partitionKey, CancellationToken cancellationToken)
+    {
+        if (_open.Remove((table, partitionKey), out var actions))
+            await StartAsync(table, actions, cancellationToken);
+    }
+
+    /// <summary>Sends every buffered partition without waiting for the writes to finish.</summary>
+    public async Task SendAllAsync(CancellationToken cancellationToken)
+    {
+        var open = _open.ToList();
+        _open.Clear();
+        foreach (var ((table, _), actions) in open)
+            await StartAsync(table, actions, cancellationToken);
+    }
+
+    /// <summary>Sends every buffered partition and waits for all writes; throws the first failure.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        foreach (var ((table, _), actions) in _open)
-            await StartAsync(table, actions, cancellationToken);
-        _open.Clear();
+        await SendAllAsync(cancellationToken);
         var pending = _inFlight.ToArray();
         _inFlight.Clear();
         await Task.WhenAll(pending);

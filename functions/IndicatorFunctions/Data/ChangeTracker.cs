@@ -6,27 +6,27 @@ using IndicatorFunctions.Storage.Tables;
 
 namespace IndicatorFunctions.Data;
 
-/// <summary>A change the next run must aggregate: a series point, or a catalog entry (cluster or indicator).</summary>
-public sealed record ChangeMarker(string PartitionKey, string RowKey, ETag ETag)
+/// <summary>
+/// A change the next run must aggregate: a series (with the years that changed, or all of it), or a catalog entry
+/// (cluster or indicator). One marker per series, however many points changed: a large ingest leaves as many
+/// markers as series, not as points.
+/// </summary>
+public sealed record ChangeMarker(string PartitionKey, string RowKey, ETag ETag, IReadOnlySet<int> Years, bool All)
 {
     public const string CatalogPartition = "catalog";
 
     public bool IsCatalog => PartitionKey == CatalogPartition;
 
-    /// <summary>For a point marker: the series and period (RowKey <c>indicator|district|sector|period</c>).</summary>
-    public (SeriesKey Series, Period Period) Point
-    {
-        get
-        {
-            var cut = RowKey.LastIndexOf('|');
-            return (SeriesKey.FromPartitionKey(RowKey[..cut]), Period.Parse(RowKey[(cut + 1)..]));
-        }
-    }
+    public SeriesKey Series => SeriesKey.FromPartitionKey(RowKey);
+
+    /// <summary>The periods of a loaded series this change covers.</summary>
+    public IEnumerable<Period> PeriodsIn(IEnumerable<Period> seriesPeriods) =>
+        All ? seriesPeriods : seriesPeriods.Where(p => Years.Contains(p.Year));
 }
 
 /// <summary>
 /// Records what changed since the last run (the <c>changes</c> table) and the freshness state (the <c>state</c>
-/// table). Point markers are spread over 16 partitions by series, so a large ingest is not one hot partition.
+/// table). Series markers are spread over 16 partitions, so a large ingest is not one hot partition.
 /// </summary>
 public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
 {
@@ -36,13 +36,31 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
     public static string ShardOf(SeriesKey series) =>
         "s" + (StableHash(series.PartitionKey) % Shards).ToString("D2", CultureInfo.InvariantCulture);
 
-    /// <summary>Marks points of one series (one shard, so one transaction per 100 points).</summary>
-    public async Task MarkPointsAsync(SeriesKey series, IEnumerable<Period> periods, CancellationToken cancellationToken)
+    // An entity holds at most 252 properties; a series changed in more years than this is marked whole.
+    private const int MaxYearProperties = 200;
+
+    /// <summary>
+    /// Marks the years of one series that changed. A merge upsert adds years to whatever is marked already, so
+    /// concurrent ingests into one series never lose each other's marks.
+    /// </summary>
+    public async Task MarkSeriesAsync(SeriesKey series, IEnumerable<Period> periods, CancellationToken cancellationToken)
     {
-        var writer = new BatchWriter();
-        foreach (var period in periods)
-            await writer.UpsertAsync(tables.Changes, new TableEntity(ShardOf(series), $"{series.PartitionKey}|{period}"), cancellationToken);
-        await writer.FlushAsync(cancellationToken);
+        var years = periods.Select(p => p.Year).ToHashSet();
+        var marker = new TableEntity(ShardOf(series), series.PartitionKey);
+        if (years.Count > MaxYearProperties)
+            marker["All"] = true;
+        else
+            foreach (var year in years)
+                marker["y" + year.ToString(CultureInfo.InvariantCulture)] = true;
+        try
+        {
+            await tables.Changes.UpsertEntityAsync(marker, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 400)
+        {
+            // The marker has collected too many years over several ingests: mark the whole series instead.
+            await tables.Changes.UpsertEntityAsync(new TableEntity(marker.PartitionKey, marker.RowKey) { ["All"] = true }, TableUpdateMode.Replace, cancellationToken);
+        }
     }
 
     public async Task MarkCatalogAsync(string kind, string id, CancellationToken cancellationToken)
@@ -55,23 +73,38 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
     {
         var partitions = Enumerable.Range(0, Shards).Select(i => "s" + i.ToString("D2", CultureInfo.InvariantCulture)).Append(ChangeMarker.CatalogPartition);
         var reads = await Task.WhenAll(partitions.Select(p => IndicatorTables.ReadPartitionAsync(tables.Changes, p, cancellationToken)));
-        return reads.SelectMany(r => r).Select(e => new ChangeMarker(e.PartitionKey, e.RowKey, e.ETag)).ToList();
+        return reads.SelectMany(r => r).Select(e => new ChangeMarker(e.PartitionKey, e.RowKey, e.ETag,
+            e.Keys.Where(k => k.Length == 5 && k[0] == 'y').Select(k => int.Parse(k[1..], CultureInfo.InvariantCulture)).ToHashSet(),
+            e.GetBoolean("All") ?? false)).ToList();
     }
 
     /// <summary>
-    /// Removes the markers a run has processed. Each delete is conditional on the ETag read at the start, so a
-    /// point changed again during the run keeps its marker for the next run.
+    /// Removes the markers a run has processed, 100 per transaction. Each delete is conditional on the ETag read at
+    /// the start, so a series changed again during the run keeps its marker; a transaction refused for that reason
+    /// is retried one delete at a time, so the other markers still go.
     /// </summary>
     public async Task ClearAsync(IEnumerable<ChangeMarker> markers, CancellationToken cancellationToken)
     {
-        await Parallel.ForEachAsync(markers, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (marker, ct) =>
+        var chunks = markers.GroupBy(m => m.PartitionKey).SelectMany(g => g.Chunk(TableBatch.MaxOperations));
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             try
             {
-                await tables.Changes.DeleteEntityAsync(marker.PartitionKey, marker.RowKey, marker.ETag, ct);
+                await tables.Changes.SubmitTransactionAsync(chunk.Select(m =>
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(m.PartitionKey, m.RowKey), m.ETag)), ct);
             }
-            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
             {
+                foreach (var marker in chunk)
+                {
+                    try
+                    {
+                        await tables.Changes.DeleteEntityAsync(marker.PartitionKey, marker.RowKey, marker.ETag, ct);
+                    }
+                    catch (RequestFailedException inner) when (inner.Status is 404 or 412)
+                    {
+                    }
+                }
             }
         });
     }

@@ -110,7 +110,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
                 return (0, 0, unchanged);
             // Marked before the write: a marker without a change costs a recomputation; a change without a marker would be missed.
             await touch.Value;
-            await changes.MarkPointsAsync(series, writes.Select(w => Period.Parse(w.Entity.RowKey)), cancellationToken);
+            await changes.MarkSeriesAsync(series, writes.Select(w => Period.Parse(w.Entity.RowKey)), cancellationToken);
             try
             {
                 // History first: if the update then fails, the old value is still current and its copy is harmless.

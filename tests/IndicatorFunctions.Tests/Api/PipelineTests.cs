@@ -247,4 +247,25 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal(("http", "succeeded"), (one.GetProperty("trigger").GetString(), one.GetProperty("status").GetString()));
         Assert.True(one.TryGetProperty("durationMs", out _));
     }
+
+    [Fact]
+    public async Task Changes_are_marked_once_per_series_with_their_years_and_cleared_by_the_run()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        var tracker = app.Services.GetRequiredService<ChangeTracker>();
+
+        await IngestAsync(admin, Gdp); // 8 points in 3 series
+        await IngestAsync(admin, new { district = "jingan", indicator = "gdp", period = "2022", value = 230 });
+        var marked = await tracker.ReadAllAsync(CancellationToken.None);
+        await RunAsync(admin);
+        var afterRun = await tracker.ReadAllAsync(CancellationToken.None);
+
+        Assert.Equal(["gdp|jingan|total", "gdp|wuhou|total", "gdp|xuhui|total"], marked.Where(m => !m.IsCatalog).Select(m => m.RowKey).Order(StringComparer.Ordinal));
+        Assert.Equal(["cluster|ai", "cluster|core"], marked.Where(m => m.IsCatalog).Select(m => m.RowKey).Order(StringComparer.Ordinal));
+        // A second ingest into the same series adds its year to the marker instead of replacing it.
+        Assert.Equal([2020, 2021, 2022], marked.Single(m => m.RowKey == "gdp|jingan|total").Years.Order());
+        Assert.Empty(afterRun);
+    }
 }
