@@ -26,6 +26,7 @@ public static class Extensions
         services.AddSingleton<RunLedger>();
         services.AddSingleton<AggregationRunner>();
         services.AddSingleton<Freshness>();
+        services.AddSingleton<ReadCache>();
         services.AddSingleton<HealthApi.HealthProbe>();
         services.AddSingleton<TimerFunctions>();
         services.AddHostedService<StandaloneScheduler>();

@@ -56,6 +56,7 @@ public sealed class AggregationRunner(
             var catalog = await catalogStore.GetAsync(cancellationToken, fresh: true);
             var state = await changes.ReadStateAsync(cancellationToken);
             var markers = await changes.ReadAllAsync(cancellationToken);
+            await changes.SetRunningAsync(run.Id, cancellationToken);
             var full = run.Full || state.FullPending;
             if (full)
             {
@@ -75,6 +76,14 @@ public sealed class AggregationRunner(
         catch (Exception ex)
         {
             logger.LogError(ex, "Run {RunId} failed", run.Id);
+            try
+            {
+                await changes.SetRunningAsync(null, CancellationToken.None);
+            }
+            catch (Exception clear) when (clear is Azure.RequestFailedException or HttpRequestException)
+            {
+                // Storage is what failed; the flag only pauses read caching until the next run finishes.
+            }
             return await ledger.FinishAsync(run, RunStatus.Failed, counts.ToCounts(), watch.Elapsed, [$"{ex.GetType().Name}: {ex.Message}"], CancellationToken.None);
         }
     }

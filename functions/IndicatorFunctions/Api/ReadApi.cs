@@ -9,8 +9,9 @@ using IndicatorFunctions.Storage.Tables;
 namespace IndicatorFunctions.Api;
 
 /// <summary>
-/// The dashboard reads. Each is one single-partition query of an aggregated table (catalog and freshness come
-/// from short-lived caches), answered with a strong ETag. Ids are checked as slugs before they reach a filter.
+/// The dashboard reads. Each is one single-partition query of an aggregated table, cached per run (see
+/// <see cref="ReadCache"/>; catalog and freshness come from short-lived caches), answered with a strong ETag.
+/// Ids are checked as slugs before they reach a filter.
 /// </summary>
 public static class ReadApi
 {
@@ -22,7 +23,7 @@ public static class ReadApi
     }
 
     public static async Task<IResult> GetSeriesAsync(string district, string indicator, string? sector, string? from, string? to,
-        IndicatorTables tables, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+        IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "district", district);
@@ -39,8 +40,8 @@ public static class ReadApi
 
         var series = new SeriesKey(indicator, district, sector ?? Slug.TotalSector);
         var (rowFrom, rowTo) = range.RowKeyBounds;
-        var entities = await IndicatorTables.ReadPartitionAsync(tables.Series, series.PartitionKey, cancellationToken, rowFrom, rowTo);
         var state = await freshness.GetAsync(cancellationToken);
+        var entities = await cache.ReadPartitionAsync(state, tables.Series, series.PartitionKey, rowFrom, rowTo, cancellationToken);
         return Cached.Json(new
         {
             district, indicator, sector = series.Sector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
@@ -51,7 +52,7 @@ public static class ReadApi
     }
 
     public static async Task<IResult> GetCrossSectionAsync(string indicator, string period, string? sector,
-        IndicatorTables tables, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+        IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "indicator", indicator);
@@ -64,13 +65,13 @@ public static class ReadApi
         if (!snapshot.Indicators.TryGetValue(indicator, out var ind))
             return Problems.NotFound("indicator", indicator);
 
-        var entities = await IndicatorTables.ReadPartitionAsync(tables.CrossSection, AggregateEntities.CrossSectionKey(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
+        var state = await freshness.GetAsync(cancellationToken);
+        var entities = await cache.ReadPartitionAsync(state, tables.CrossSection, AggregateEntities.CrossSectionKey(indicator, sector ?? Slug.TotalSector, p), null, null, cancellationToken);
         var ordered = entities.OrderByDescending(e => e.GetDouble("Value")).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
         // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
         var ranks = new int[ordered.Count];
         for (var i = 0; i < ordered.Count; i++)
             ranks[i] = i > 0 && ordered[i].GetDouble("Value") == ordered[i - 1].GetDouble("Value") ? ranks[i - 1] : i + 1;
-        var state = await freshness.GetAsync(cancellationToken);
         return Cached.Json(new
         {
             indicator, period = p.ToString(), sector = sector ?? Slug.TotalSector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
@@ -86,7 +87,7 @@ public static class ReadApi
     }
 
     public static async Task<IResult> GetRollupsAsync(string cluster, string indicator, string? from, string? to,
-        IndicatorTables tables, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+        IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "cluster", cluster);
@@ -103,8 +104,8 @@ public static class ReadApi
             return Problems.Validation("indicator", $"indicator {indicator} has aggregation 'none' (a ratio or reported rate): it is not rolled up");
 
         var (rowFrom, rowTo) = range.RowKeyBounds;
-        var entities = await IndicatorTables.ReadPartitionAsync(tables.Rollups, $"{cluster}|{indicator}", cancellationToken, rowFrom, rowTo);
         var state = await freshness.GetAsync(cancellationToken);
+        var entities = await cache.ReadPartitionAsync(state, tables.Rollups, $"{cluster}|{indicator}", rowFrom, rowTo, cancellationToken);
         return Cached.Json(new
         {
             cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,

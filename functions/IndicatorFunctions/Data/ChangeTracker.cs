@@ -119,8 +119,13 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
             run?.GetDateTimeOffset("AggregatedAt"),
             run?.GetDateTimeOffset("SnapshotAt"),
             ingest?.GetDateTimeOffset("LastChangeAt"),
-            run?.GetBoolean("FullPending") ?? false);
+            run?.GetBoolean("FullPending") ?? false,
+            run?.GetString("RunningId") is { Length: > 0 });
     }
+
+    /// <summary>Marks a run as writing: reads do not cache while the aggregated tables are changing.</summary>
+    public Task SetRunningAsync(string? runId, CancellationToken cancellationToken) =>
+        tables.State.UpsertEntityAsync(new TableEntity(StatePartition, "aggregation") { ["RunningId"] = runId ?? "" }, TableUpdateMode.Merge, cancellationToken);
 
     public Task SetFullPendingAsync(CancellationToken cancellationToken) =>
         tables.State.UpsertEntityAsync(new TableEntity(StatePartition, "aggregation") { ["FullPending"] = true }, TableUpdateMode.Merge, cancellationToken);
@@ -132,6 +137,7 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
             ["AggregatedAt"] = clock.GetUtcNow(),
             ["SnapshotAt"] = snapshotAt,
             ["FullPending"] = false,
+            ["RunningId"] = "",
         }, TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>Records that inputs changed now (what <see cref="FreshnessState.PendingChanges"/> compares against).</summary>
@@ -143,7 +149,7 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
 }
 
 /// <summary>When the figures were last aggregated, and whether inputs changed since.</summary>
-public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending)
+public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending, bool RunInProgress = false)
 {
     /// <summary>Observations arrived after the last run took its snapshot (or no run has happened yet).</summary>
     public bool PendingChanges => LastChangeAt is { } changed && (SnapshotAt is not { } snapshot || changed > snapshot);
