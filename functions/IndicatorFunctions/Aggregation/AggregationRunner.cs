@@ -143,9 +143,29 @@ public sealed class AggregationRunner(
 
     private async Task IncrementalAsync(CatalogSnapshot catalog, List<ChangeMarker> markers, Counter counts, CancellationToken cancellationToken)
     {
-        var cache = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
         var seriesMarkers = markers.Where(m => !m.IsCatalog).ToList();
-        await LoadSeriesAsync(seriesMarkers.Select(m => m.Series), cache, counts, cancellationToken);
+        var rolledUp = catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None).ToList();
+        var wholeRollups = new HashSet<RollupKey>();
+        foreach (var marker in markers.Where(m => m.IsCatalog))
+        {
+            var (kind, id) = (marker.RowKey[..marker.RowKey.IndexOf('|')], marker.RowKey[(marker.RowKey.IndexOf('|') + 1)..]);
+            if (kind == "cluster" && catalog.Clusters.ContainsKey(id))
+                wholeRollups.UnionWith(rolledUp.Select(i => new RollupKey(id, i.Id)));
+            else if (kind == "indicator" && catalog.Indicators.TryGetValue(id, out var changed) && changed.Aggregation != AggregationMethod.None)
+                wholeRollups.UnionWith(catalog.Clusters.Keys.Select(c => new RollupKey(c, changed.Id)));
+        }
+
+        // Everything the run will need, read once: the changed series, and every member series of each rollup
+        // that may contain one of them (a superset: which periods change is decided below, per period).
+        var candidateRollups = seriesMarkers
+            .Where(m => catalog.Indicators.TryGetValue(m.Series.Indicator, out var i) && i.Aggregation != AggregationMethod.None)
+            .SelectMany(m => catalog.ClustersContaining(m.Series.District, m.Series.Sector).Select(c => new RollupKey(c.Id, m.Series.Indicator)))
+            .Union(wholeRollups)
+            .ToHashSet();
+        var cache = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+        await LoadSeriesAsync(seriesMarkers.Select(m => m.Series)
+            .Concat(candidateRollups.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector)))),
+            cache, counts, cancellationToken);
 
         // A marker names years; the loaded series says which periods those are.
         var work = new AffectedWork();
@@ -155,27 +175,11 @@ public sealed class AggregationRunner(
             foreach (var period in marker.PeriodsIn(cache[series].Keys))
                 work.AddChange(series, period, catalog.ClustersContaining(series.District, series.Sector), catalog.Indicators.GetValueOrDefault(series.Indicator));
         }
-        var wholeRollups = new HashSet<RollupKey>();
-        var rolledUp = catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None).ToList();
-        foreach (var marker in markers.Where(m => m.IsCatalog))
-        {
-            var (kind, id) = (marker.RowKey[..marker.RowKey.IndexOf('|')], marker.RowKey[(marker.RowKey.IndexOf('|') + 1)..]);
-            if (kind == "cluster" && catalog.Clusters.ContainsKey(id))
-                wholeRollups.UnionWith(rolledUp.Select(i => new RollupKey(id, i.Id)));
-            else if (kind == "indicator" && catalog.Indicators.TryGetValue(id, out var changed))
-                wholeRollups.UnionWith(catalog.Clusters.Keys.Select(c => new RollupKey(c, changed.Id)));
-        }
 
         var writer = new BatchWriter();
         foreach (var (series, periods) in work.Series)
             await WriteSeriesAsync(series, cache[series], periods, writer, counts, cancellationToken);
-
-        var rollupKeys = work.Rollups.Keys.Union(wholeRollups)
-            .Where(k => catalog.Clusters.ContainsKey(k.Cluster) && catalog.Indicators.TryGetValue(k.Indicator, out var i) && i.Aggregation != AggregationMethod.None)
-            .ToList();
-        await LoadSeriesAsync(rollupKeys.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))),
-            cache, counts, cancellationToken);
-        foreach (var key in rollupKeys)
+        foreach (var key in work.Rollups.Keys.Union(wholeRollups))
         {
             var periods = wholeRollups.Contains(key) ? null : work.Rollups[key];
             await WriteRollupsAsync(catalog.Clusters[key.Cluster], catalog.Indicators[key.Indicator], periods, cache, writer, counts, cancellationToken);
