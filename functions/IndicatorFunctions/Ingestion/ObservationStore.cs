@@ -156,11 +156,6 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         return copy;
     }
 
-    /// <summary>Reads a series' current observations from storage.</summary>
-    public async Task<Dictionary<Period, Observation>> ReadSeriesAsync(SeriesKey series, CancellationToken cancellationToken) =>
-        (await IndicatorTables.ReadPartitionAsync(tables.Observations, series.PartitionKey, cancellationToken))
-            .Select(ToObservation).ToDictionary(o => o.Period);
-
     public static Observation ToObservation(TableEntity e) => new(
         Period.Parse(e.RowKey),
         e.GetDouble("Value")!.Value,

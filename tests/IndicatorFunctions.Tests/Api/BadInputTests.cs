@@ -125,14 +125,14 @@ public sealed class BadInputTests(AzuriteFixture azurite)
             },
         });
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var stored = await app.Services.GetRequiredService<IndicatorFunctions.Ingestion.ObservationStore>()
-            .ReadSeriesAsync(new IndicatorFunctions.Domain.SeriesKey("gdp", "xuhui", "total"), CancellationToken.None);
+        var stored = (await IndicatorTables.ReadPartitionAsync(app.Services.GetRequiredService<IndicatorTables>().Observations, "gdp|xuhui|total", CancellationToken.None))
+            .Select(IndicatorFunctions.Ingestion.ObservationStore.ToObservation).ToList();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal((0, 3), (problem.GetProperty("accepted").GetInt32(), problem.GetProperty("rejected").GetInt32()));
         Assert.Equal([(1, "value"), (2, "scale"), (3, "district")],
             problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString()!)));
-        Assert.Equal(100, Assert.Single(stored).Value.Value);
+        Assert.Equal(100, Assert.Single(stored).Value);
     }
 
     [Fact]

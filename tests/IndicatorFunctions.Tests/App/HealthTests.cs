@@ -27,9 +27,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
     [Fact]
     public async Task Health_is_503_naming_the_endpoint_tried_when_storage_is_down_and_the_app_still_starts()
     {
-        var port = RepositoryPaths.FreePort(); // nothing listens there
-        var deadStorage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={IndicatorFunctions.Storage.StorageConnectionString.DevelopmentAccountKey};" +
-                          $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var deadStorage = AzuriteFixture.UnreachableConnectionString(out var port);
         await using var app = new FunctionAppFactory(azurite, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = deadStorage });
 
         var response = await app.CreateClient().GetAsync("/api/health");

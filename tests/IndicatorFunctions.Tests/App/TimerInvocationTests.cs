@@ -69,9 +69,7 @@ public sealed class TimerInvocationTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_failing_run_answers_500_so_the_host_records_the_failure()
     {
-        var port = RepositoryPaths.FreePort();
-        var deadStorage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={IndicatorFunctions.Storage.StorageConnectionString.DevelopmentAccountKey};" +
-                          $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var deadStorage = AzuriteFixture.UnreachableConnectionString(out var port);
         await using var app = new FunctionAppFactory(azurite, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = deadStorage });
 
         var response = await app.CreateClient().PostAsync("/NightlyAggregation", new StringContent(HostPayload, System.Text.Encoding.UTF8, "application/json"));

@@ -30,6 +30,14 @@ public sealed class AzuriteFixture
 
     public BlobServiceClient Blobs { get; }
 
+    /// <summary>A well-formed connection string to a port nothing listens on: storage that is down.</summary>
+    public static string UnreachableConnectionString(out int port)
+    {
+        port = RepositoryPaths.FreePort();
+        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={StorageConnectionString.DevelopmentAccountKey};" +
+               $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+    }
+
     public static string UniqueTableName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..16];
 
     public static string UniqueContainerName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..16];
