@@ -18,7 +18,8 @@ public static class Extensions
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => StorageAccount.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        // Built (and so validated) now: a bad setting stops start-up with its name, not the first request.
+        services.AddSingleton(StorageAccount.FromConfiguration(builder.Configuration));
         services.AddSingleton<IndicatorTables>();
         services.AddSingleton<ChangeTracker>();
         services.AddSingleton<CatalogStore>();
@@ -37,8 +38,7 @@ public static class Extensions
         var origins = builder.Configuration[CorsOriginsSetting]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(origins).WithMethods("GET").WithHeaders("If-None-Match").WithExposedHeaders("ETag")));
 
-        // Fail at start-up, naming the setting, rather than on the first request or the first night.
-        StorageAccount.FromConfiguration(builder.Configuration);
+        // A bad schedule fails at start-up, naming the setting, rather than on the first night.
         FunctionMetadata.ReadTimerTriggers(AppContext.BaseDirectory, builder.Configuration);
     }
 }
