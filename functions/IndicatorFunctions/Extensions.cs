@@ -1,11 +1,13 @@
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Collection;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Health;
 using IndicatorFunctions.Hosting;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Runs;
+using Microsoft.Extensions.Options;
 
 namespace IndicatorFunctions;
 
@@ -26,11 +28,13 @@ public static class Extensions
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<RunLedger>();
         services.AddSingleton<AggregationRunner>();
+        services.AddCollection();
         services.AddSingleton<Freshness>();
         services.AddSingleton<ReadCache>();
         services.AddSingleton<HealthApi.HealthProbe>();
         services.AddSingleton<TimerFunctions>();
         services.AddHostedService<StandaloneScheduler>();
+        services.AddHostedService<StartupRun>();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 
@@ -40,5 +44,25 @@ public static class Extensions
 
         // A bad schedule fails at start-up, naming the setting, rather than on the first night.
         FunctionMetadata.ReadTimerTriggers(AppContext.BaseDirectory, builder.Configuration);
+    }
+
+    /// <summary>Sources, their store, and the resilient HTTP client that fetches them (Polly 8 in a DelegatingHandler on IHttpClientFactory).</summary>
+    private static void AddCollection(this IServiceCollection services)
+    {
+        services.AddOptions<CollectionOptions>().BindConfiguration(CollectionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CollectionOptions>, CollectionOptions.Validator>();
+        services.AddSingleton<SourcePipelines>();
+        services.AddTransient<SourceResilienceHandler>();
+        services.AddHttpClient(SourceFetcher.ClientName, client =>
+            {
+                // Each attempt has its own timeout in the pipeline, and the run its deadline: no second clock here.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("IndicatorFunctions/" + typeof(Extensions).Assembly.GetName().Version?.ToString(3));
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All })
+            .AddHttpMessageHandler<SourceResilienceHandler>();
+        services.AddSingleton<SourceStore>();
+        services.AddSingleton<SourceFetcher>();
+        services.AddSingleton<Collector>();
     }
 }

@@ -1,6 +1,7 @@
 using IndicatorFunctions;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Collection;
 using IndicatorFunctions.Health;
 using IndicatorFunctions.Hosting;
 using IndicatorFunctions.Ingestion;
@@ -25,6 +26,7 @@ app.MapHealthApi();
 app.MapCatalogApi();
 app.MapIngestionApi();
 app.MapRunsApi();
+app.MapSourcesApi();
 app.MapReadApi();
 
 // Timer functions arrive as POST /{FunctionName}; in standalone mode the in-process scheduler calls the same code.

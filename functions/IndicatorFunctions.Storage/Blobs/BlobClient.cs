@@ -25,6 +25,16 @@ public sealed class BlobUploadOptions
     public string? LeaseId { get; init; }
 }
 
+/// <summary>Conditions on a write to an existing blob, as in Azure.Storage.Blobs.</summary>
+public sealed class BlobRequestConditions
+{
+    /// <summary>Write only if the blob's ETag matches (412 <c>ConditionNotMet</c> otherwise).</summary>
+    public ETag? IfMatch { get; init; }
+
+    /// <summary>Required when the blob is leased.</summary>
+    public string? LeaseId { get; init; }
+}
+
 /// <summary>One block blob: upload, download, delete, and leases through <see cref="GetBlobLeaseClient"/>.</summary>
 public sealed class BlobClient
 {
@@ -63,6 +73,22 @@ public sealed class BlobClient
 
         var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
         return response.Status == 201
+            ? Response.FromValue(new BlobContentInfo(response.Headers.ETag ?? default, LastModified(response)), response)
+            : throw StoragePipeline.Failure(response);
+    }
+
+    /// <summary>Replaces the blob's metadata (all of it: pass what should stay); the content is untouched, the ETag changes.</summary>
+    public async Task<Response<BlobContentInfo>> SetMetadataAsync(IDictionary<string, string> metadata, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+    {
+        using var message = CreateMessage(RequestMethod.Put);
+        message.Request.Uri.AppendQuery("comp", "metadata");
+        var headers = message.Request.Headers;
+        if (conditions?.IfMatch is { } ifMatch) headers.SetValue("If-Match", ifMatch.ToString());
+        if (conditions?.LeaseId is { } lease) headers.SetValue("x-ms-lease-id", lease);
+        foreach (var (name, value) in metadata)
+            headers.SetValue(MetadataPrefix + name, value);
+        var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        return response.Status == 200
             ? Response.FromValue(new BlobContentInfo(response.Headers.ETag ?? default, LastModified(response)), response)
             : throw StoragePipeline.Failure(response);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Collection;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
 using IndicatorFunctions.Ingestion;
@@ -10,6 +11,11 @@ using IndicatorFunctions.Storage.Tables;
 namespace IndicatorFunctions.Aggregation;
 
 public sealed record RunCounts(long ObservationsRead, long GrowthWritten, long RollupsWritten);
+
+public sealed record RunTimings(TimeSpan Total, TimeSpan? Collect, TimeSpan? Aggregate);
+
+/// <summary>What a run does: <see cref="Collect"/> from sources first (only <see cref="Sources"/>, when named), then aggregate.</summary>
+public sealed record RunOptions(bool Full = false, bool Collect = false, IReadOnlyList<string>? Sources = null);
 
 /// <summary>
 /// Drives a run: reads observations, computes YoY and rollups with the pure code in this folder, writes them in
@@ -22,20 +28,21 @@ public sealed class AggregationRunner(
     CatalogStore catalogStore,
     ChangeTracker changes,
     RunLedger ledger,
+    Collector collector,
     ILogger<AggregationRunner> logger)
 {
     /// <summary>
     /// Takes the lock and records the run as running, then returns it and the task that does the work — so a
     /// caller can answer 202 at once, and a second trigger meanwhile gets <see cref="RunInProgressException"/>.
     /// </summary>
-    public async Task<(RunRecord Run, Task<RunRecord> Completion)> StartAsync(RunTrigger trigger, bool full, bool isPastDue, CancellationToken cancellationToken)
+    public async Task<(RunRecord Run, Task<RunRecord> Completion)> StartAsync(RunTrigger trigger, RunOptions options, bool isPastDue, CancellationToken cancellationToken)
     {
         var runId = RunLedger.NewId();
         var runLock = await RunLock.AcquireAsync(tables, runId, cancellationToken);
         try
         {
-            var run = await ledger.StartAsync(runId, trigger, full, isPastDue, cancellationToken);
-            return (run, ExecuteAsync(run, runLock, cancellationToken));
+            var run = await ledger.StartAsync(runId, trigger, options.Full, options.Collect, isPastDue, cancellationToken);
+            return (run, ExecuteAsync(run, options.Sources, runLock, cancellationToken));
         }
         catch
         {
@@ -44,14 +51,22 @@ public sealed class AggregationRunner(
         }
     }
 
-    private async Task<RunRecord> ExecuteAsync(RunRecord run, RunLock runLock, CancellationToken cancellationToken)
+    private async Task<RunRecord> ExecuteAsync(RunRecord run, IReadOnlyList<string>? onlySources, RunLock runLock, CancellationToken cancellationToken)
     {
         await using var _ = runLock;
         await Task.Yield(); // the caller gets the running run before any work starts
         var watch = Stopwatch.StartNew();
         var counts = new Counter();
+        IReadOnlyList<SourceOutcome>? sources = null;
+        TimeSpan? collectTime = null;
         try
         {
+            // Collected first, so what arrives is aggregated in this same run.
+            if (run.Collect)
+            {
+                sources = await collector.CollectAsync(run.Id, onlySources, cancellationToken);
+                collectTime = watch.Elapsed;
+            }
             var snapshotAt = DateTimeOffset.UtcNow;
             var catalog = await catalogStore.GetAsync(cancellationToken, fresh: true);
             var state = await changes.ReadStateAsync(cancellationToken);
@@ -71,7 +86,9 @@ public sealed class AggregationRunner(
             await changes.RecordRunAsync(run.Id, snapshotAt, cancellationToken);
             logger.LogInformation("Run {RunId} ({Mode}) read {Read} observations, wrote {Growth} growth and {Rollups} rollup entities in {Elapsed}",
                 run.Id, full ? "full" : "incremental", counts.Read, counts.Growth, counts.Rollups, watch.Elapsed);
-            return await ledger.FinishAsync(run with { Full = full }, RunStatus.Succeeded, counts.ToCounts(), watch.Elapsed, [], CancellationToken.None);
+            var failedSources = sources?.Where(s => s.Status == SourceStatus.Failed).Select(s => $"source {s.Source}: {s.Reason}").ToList() ?? [];
+            return await ledger.FinishAsync(run with { Full = full }, failedSources.Count > 0 ? RunStatus.Partial : RunStatus.Succeeded, counts.ToCounts(),
+                Timings(watch, collectTime), sources, failedSources, CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -84,9 +101,12 @@ public sealed class AggregationRunner(
             {
                 // Storage is what failed; the flag only pauses read caching until the next run finishes.
             }
-            return await ledger.FinishAsync(run, RunStatus.Failed, counts.ToCounts(), watch.Elapsed, [$"{ex.GetType().Name}: {ex.Message}"], CancellationToken.None);
+            return await ledger.FinishAsync(run, RunStatus.Failed, counts.ToCounts(), Timings(watch, collectTime), sources, [$"{ex.GetType().Name}: {ex.Message}"], CancellationToken.None);
         }
     }
+
+    private static RunTimings Timings(Stopwatch watch, TimeSpan? collect) =>
+        new(watch.Elapsed, collect, collect is null ? watch.Elapsed : watch.Elapsed - collect);
 
     /// <summary>
     /// Every indicator's series as one key range, series by series: each series is written as soon as it has been

@@ -14,7 +14,10 @@ namespace IndicatorFunctions.Data;
 /// <item><c>crosssection</c>: the same points keyed PK <c>indicator|sector|period</c>, RK district (the cross-section endpoint).</item>
 /// <item><c>rollups</c>: PK <c>cluster|indicator</c>, RK period.</item>
 /// <item><c>changes</c>: points and catalog entries changed since the last run, sharded so ingestion has no hot partition.</item>
-/// <item><c>state</c>: the last ingest and the last finished run (freshness). <c>runs</c>: the run ledger.</item>
+/// <item><c>state</c>: the last ingest and the last finished run (freshness). <c>runs</c>: the run ledger, PK <c>run</c>;
+/// each run's source outcomes under PK <c>run|{id}</c>.</item>
+/// <item><c>sources</c>: definitions (PK <c>source</c>), what the last collection saw (PK <c>state</c>), and the content
+/// hashes a blob-drop source has collected (PK <c>seen|{id}</c>).</item>
 /// </list>
 /// </summary>
 public sealed class IndicatorTables(StorageAccount storage)
@@ -28,6 +31,7 @@ public sealed class IndicatorTables(StorageAccount storage)
     public TableClient Changes { get; } = storage.GetTableClient("changes");
     public TableClient State { get; } = storage.GetTableClient("state");
     public TableClient Runs { get; } = storage.GetTableClient("runs");
+    public TableClient Sources { get; } = storage.GetTableClient("sources");
 
     /// <summary>Raw request bodies and fetched payloads, content-addressed.</summary>
     public BlobContainerClient Raw { get; } = storage.GetBlobContainerClient("raw");
@@ -48,7 +52,7 @@ public sealed class IndicatorTables(StorageAccount storage)
 
     private async Task CreateAllAsync(CancellationToken cancellationToken)
     {
-        var tables = new[] { Catalog, Observations, Revisions, Series, CrossSection, Rollups, Changes, State, Runs };
+        var tables = new[] { Catalog, Observations, Revisions, Series, CrossSection, Rollups, Changes, State, Runs, Sources };
         await Task.WhenAll(tables.Select(t => t.CreateIfNotExistsAsync(cancellationToken))
             .Append(Raw.CreateIfNotExistsAsync(cancellationToken))
             .Append(Locks.CreateIfNotExistsAsync(cancellationToken)));

@@ -27,7 +27,7 @@ public static class IngestionApi
         var limit = configuration.GetValue(MaxBodySetting, DefaultMaxBody);
         if (request.ContentLength > limit)
             return TooLarge(limit);
-        var body = await ReadUpToAsync(request.Body, limit, cancellationToken);
+        var body = await BodyReader.ReadUpToAsync(request.Body, limit, cancellationToken);
         if (body is null)
             return TooLarge(limit);
 
@@ -63,19 +63,4 @@ public static class IngestionApi
     private static IResult TooLarge(long limit) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large.",
             detail: $"The body exceeds {limit} bytes (setting {MaxBodySetting}); split it into several requests.");
-
-    /// <summary>Reads the body, or returns null as soon as it passes the limit (a chunked body has no Content-Length to check).</summary>
-    private static async Task<BinaryData?> ReadUpToAsync(Stream body, long limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-                return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return BinaryData.FromBytes(buffer.ToArray());
-    }
 }

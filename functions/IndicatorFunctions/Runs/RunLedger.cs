@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure;
 using IndicatorFunctions.Aggregation;
+using IndicatorFunctions.Collection;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Storage.Tables;
 
@@ -9,21 +10,46 @@ namespace IndicatorFunctions.Runs;
 
 public enum RunTrigger { Timer, Http, Startup }
 
-public enum RunStatus { Running, Succeeded, Failed }
+/// <summary><see cref="Partial"/>: aggregation finished but at least one source failed to collect.</summary>
+public enum RunStatus { Running, Succeeded, Partial, Failed }
 
+/// <summary>Counts over a run's sources; the per-source outcomes are in <see cref="RunRecord.Sources"/> of a single run.</summary>
+public sealed record CollectionSummary(int Sources, int Fetched, int Unchanged, int Failed, int Skipped, long RowsAccepted, long RowsRejected)
+{
+    public static CollectionSummary Of(IReadOnlyCollection<SourceOutcome> outcomes) => new(
+        outcomes.Count,
+        outcomes.Count(o => o.Status == SourceStatus.Fetched),
+        outcomes.Count(o => o.Status == SourceStatus.Unchanged),
+        outcomes.Count(o => o.Status == SourceStatus.Failed),
+        outcomes.Count(o => o.Status == SourceStatus.Skipped),
+        outcomes.Sum(o => (long)o.RowsAccepted),
+        outcomes.Sum(o => (long)o.RowsRejected));
+}
+
+/// <summary>
+/// One run. <see cref="CollectMs"/> and <see cref="AggregateMs"/> split its duration; <see cref="Collection"/>
+/// is null when the run did not collect. <see cref="Sources"/> is filled when one run is read by id.
+/// </summary>
 public sealed record RunRecord(
     string Id,
     RunTrigger Trigger,
     RunStatus Status,
     bool Full,
+    bool Collect,
     bool IsPastDue,
     DateTimeOffset StartedAt,
     DateTimeOffset? FinishedAt,
     long? DurationMs,
+    long? CollectMs,
+    long? AggregateMs,
     long ObservationsRead,
     long GrowthWritten,
     long RollupsWritten,
-    IReadOnlyList<string> Errors);
+    CollectionSummary? Collection,
+    IReadOnlyList<string> Errors)
+{
+    public IReadOnlyList<SourceOutcome>? Sources { get; init; }
+}
 
 /// <summary>
 /// The run ledger: one entity per run in the <c>runs</c> table. Ids sort newest first (inverted start ticks), so
@@ -32,6 +58,9 @@ public sealed record RunRecord(
 public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock)
 {
     private const string Partition = "run";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
+
+    private static string SourcesPartition(string runId) => $"{Partition}|{runId}";
 
     public static string NewId() =>
         (DateTime.MaxValue.Ticks - DateTime.UtcNow.Ticks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
@@ -41,32 +70,69 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
 
     public static bool IsValidId(string id) => IdPattern().IsMatch(id);
 
-    public async Task<RunRecord> StartAsync(string id, RunTrigger trigger, bool full, bool isPastDue, CancellationToken cancellationToken)
+    public async Task<RunRecord> StartAsync(string id, RunTrigger trigger, bool full, bool collect, bool isPastDue, CancellationToken cancellationToken)
     {
-        var run = new RunRecord(id, trigger, RunStatus.Running, full, isPastDue, clock.GetUtcNow(), null, null, 0, 0, 0, []);
+        var run = new RunRecord(id, trigger, RunStatus.Running, full, collect, isPastDue, clock.GetUtcNow(), null, null, null, null, 0, 0, 0, null, []);
         await tables.EnsureCreatedAsync(cancellationToken);
         await tables.Runs.AddEntityAsync(ToEntity(run), cancellationToken);
         return run;
     }
 
-    public async Task<RunRecord> FinishAsync(RunRecord run, RunStatus status, RunCounts counts, TimeSpan duration, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    /// <summary>Records the run's end. Source outcomes go first, one entity each under <c>run|{id}</c>, so a finished run never lacks them.</summary>
+    public async Task<RunRecord> FinishAsync(RunRecord run, RunStatus status, RunCounts counts, RunTimings timings, IReadOnlyList<SourceOutcome>? sources, IReadOnlyList<string> errors, CancellationToken cancellationToken)
     {
         var finished = run with
         {
             Status = status,
             FinishedAt = clock.GetUtcNow(),
-            DurationMs = (long)duration.TotalMilliseconds,
+            DurationMs = (long)timings.Total.TotalMilliseconds,
+            CollectMs = timings.Collect is { } collect ? (long)collect.TotalMilliseconds : null,
+            AggregateMs = timings.Aggregate is { } aggregate ? (long)aggregate.TotalMilliseconds : null,
             ObservationsRead = counts.ObservationsRead,
             GrowthWritten = counts.GrowthWritten,
             RollupsWritten = counts.RollupsWritten,
+            Collection = sources is null ? null : CollectionSummary.Of(sources),
             Errors = errors,
+            Sources = sources,
         };
+        if (sources is { Count: > 0 })
+        {
+            var actions = sources.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(SourcesPartition(run.Id), o.Source)
+            {
+                ["Outcome"] = Fit(o),
+            }));
+            foreach (var chunk in actions.Chunk(TableBatch.MaxOperations))
+                await tables.Runs.SubmitTransactionAsync(chunk, cancellationToken);
+        }
         await tables.Runs.UpsertEntityAsync(ToEntity(finished), TableUpdateMode.Replace, cancellationToken);
         return finished;
     }
 
-    public async Task<RunRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
-        await tables.Runs.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken) is { } entity ? FromEntity(entity) : null;
+    /// <summary>A table string holds 32K characters: a drop source with very many files keeps only the first ones listed.</summary>
+    internal static string Fit(SourceOutcome outcome)
+    {
+        var json = JsonSerializer.Serialize(outcome, Json);
+        for (var keep = outcome.Files?.Count ?? 0; json.Length > 30_000 && keep > 0; keep /= 2)
+        {
+            json = JsonSerializer.Serialize(outcome with
+            {
+                Files = [.. outcome.Files!.Take(keep / 2), new FileOutcome($"({outcome.Files!.Count - keep / 2} more files not listed)", "omitted", null, null, 0, 0)],
+            }, Json);
+        }
+        return json;
+    }
+
+    /// <summary>One run, with its per-source outcomes when it collected.</summary>
+    public async Task<RunRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        if (await tables.Runs.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken) is not { } entity)
+            return null;
+        var run = FromEntity(entity);
+        if (!run.Collect)
+            return run;
+        var outcomes = await IndicatorTables.ReadPartitionAsync(tables.Runs, SourcesPartition(id), cancellationToken);
+        return run with { Sources = outcomes.Select(e => JsonSerializer.Deserialize<SourceOutcome>(e.GetString("Outcome")!, Json)!).ToList() };
+    }
 
     public async Task<IReadOnlyList<RunRecord>> LatestAsync(int count, CancellationToken cancellationToken)
     {
@@ -92,10 +158,14 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         ["Trigger"] = run.Trigger.ToString().ToLowerInvariant(),
         ["Status"] = run.Status.ToString().ToLowerInvariant(),
         ["Full"] = run.Full,
+        ["Collect"] = run.Collect,
         ["IsPastDue"] = run.IsPastDue,
         ["StartedAt"] = run.StartedAt,
         ["FinishedAt"] = run.FinishedAt,
         ["DurationMs"] = run.DurationMs,
+        ["CollectMs"] = run.CollectMs,
+        ["AggregateMs"] = run.AggregateMs,
+        ["Collection"] = run.Collection is null ? null : JsonSerializer.Serialize(run.Collection, Json),
         ["ObservationsRead"] = run.ObservationsRead,
         ["GrowthWritten"] = run.GrowthWritten,
         ["RollupsWritten"] = run.RollupsWritten,
@@ -107,12 +177,16 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         Enum.Parse<RunTrigger>(e.GetString("Trigger")!, ignoreCase: true),
         Enum.Parse<RunStatus>(e.GetString("Status")!, ignoreCase: true),
         e.GetBoolean("Full") ?? false,
+        e.GetBoolean("Collect") ?? false,
         e.GetBoolean("IsPastDue") ?? false,
         e.GetDateTimeOffset("StartedAt")!.Value,
         e.GetDateTimeOffset("FinishedAt"),
         e.GetInt64("DurationMs"),
+        e.GetInt64("CollectMs"),
+        e.GetInt64("AggregateMs"),
         e.GetInt64("ObservationsRead") ?? 0,
         e.GetInt64("GrowthWritten") ?? 0,
         e.GetInt64("RollupsWritten") ?? 0,
+        e.GetString("Collection") is { } collection ? JsonSerializer.Deserialize<CollectionSummary>(collection, Json) : null,
         JsonSerializer.Deserialize<List<string>>(e.GetString("Errors") ?? "[]") ?? []);
 }

@@ -1,9 +1,12 @@
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
+using IndicatorFunctions.Collection;
+using IndicatorFunctions.Domain;
 
 namespace IndicatorFunctions.Runs;
 
-public sealed record RunRequest(bool? Full);
+/// <summary><c>collect</c>: fetch from enabled, due sources first; <c>sources</c>: exactly these (implies collect, ignores enabled and schedule).</summary>
+public sealed record RunRequest(bool? Full, bool? Collect, List<string>? Sources);
 
 /// <summary>Trigger an aggregation run now, and read the run ledger.</summary>
 public static class RunsApi
@@ -16,7 +19,7 @@ public static class RunsApi
     }
 
     /// <summary>202 + Location at once; <c>?wait=true</c> answers 200 with the finished run. 409 names the run in progress.</summary>
-    public static async Task<IResult> PostRunAsync(HttpRequest request, AggregationRunner runner, Freshness freshness, IHostApplicationLifetime lifetime, bool? wait, CancellationToken cancellationToken)
+    public static async Task<IResult> PostRunAsync(HttpRequest request, AggregationRunner runner, SourceStore sources, Freshness freshness, IHostApplicationLifetime lifetime, bool? wait, CancellationToken cancellationToken)
     {
         RunRequest? body = null;
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -27,13 +30,31 @@ public static class RunsApi
             }
             catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
             {
-                return Problems.Validation("body", $"body must be JSON like {{\"full\": true}}: {ex.Message}");
+                return Problems.Validation("body", $"body must be JSON like {{\"full\": true, \"collect\": true}}: {ex.Message}");
             }
         }
+        if (body?.Sources is { } named)
+        {
+            var errors = new List<FieldError>();
+            if (named.Count == 0)
+                errors.Add(new FieldError("sources", "sources, when given, must name at least one source"));
+            if (body.Collect == false)
+                errors.Add(new FieldError("collect", "naming sources means collecting them: leave collect out or set it true"));
+            foreach (var (id, i) in named.Select((id, i) => (id, i)))
+            {
+                if (!Slug.IsValid(id))
+                    errors.Add(new FieldError($"sources[{i}]", $"'{id}' must be {Slug.Rule}"));
+                else if (await sources.GetAsync(id, cancellationToken) is null)
+                    errors.Add(new FieldError($"sources[{i}]", $"source '{id}' does not exist"));
+            }
+            if (errors.Count > 0)
+                return Problems.Validation(errors);
+        }
+        var options = new RunOptions(body?.Full ?? false, body?.Collect ?? body?.Sources is not null, body?.Sources?.Distinct().ToList());
         try
         {
             // The run outlives this request: it stops only when the app does.
-            var (run, completion) = await runner.StartAsync(RunTrigger.Http, body?.Full ?? false, isPastDue: false, lifetime.ApplicationStopping);
+            var (run, completion) = await runner.StartAsync(RunTrigger.Http, options, isPastDue: false, lifetime.ApplicationStopping);
             _ = completion.ContinueWith(_ => freshness.Invalidate(), TaskScheduler.Default);
             if (wait == true)
             {

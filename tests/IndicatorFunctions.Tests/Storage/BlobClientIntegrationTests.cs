@@ -76,6 +76,48 @@ public sealed class BlobClientIntegrationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Listing_with_the_metadata_trait_returns_each_blobs_metadata_and_without_it_none()
+    {
+        var container = await azurite.NewContainerAsync();
+        await container.GetBlobClient("a.csv").UploadAsync(BinaryData.FromString("a"),
+            new BlobUploadOptions { Metadata = new Dictionary<string, string> { ["processed"] = "run-1", ["sha256"] = "ab" } });
+        await container.GetBlobClient("b.csv").UploadAsync(BinaryData.FromString("b"));
+
+        var withMetadata = new List<BlobItem>();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.Metadata))
+            withMetadata.Add(item);
+        var plain = new List<BlobItem>();
+        await foreach (var item in container.GetBlobsAsync())
+            plain.Add(item);
+
+        Assert.Equal("run-1", withMetadata[0].Metadata["processed"]);
+        Assert.Equal("ab", withMetadata[0].Metadata["sha256"]);
+        Assert.Empty(withMetadata[1].Metadata);
+        Assert.All(plain, item => Assert.Empty(item.Metadata));
+    }
+
+    [Fact]
+    public async Task SetMetadata_replaces_metadata_keeps_content_and_a_stale_IfMatch_is_412()
+    {
+        var container = await azurite.NewContainerAsync();
+        var blob = container.GetBlobClient("drop/file.csv");
+        var uploaded = await blob.UploadAsync(BinaryData.FromString("district,value"),
+            new BlobUploadOptions { Metadata = new Dictionary<string, string> { ["owner"] = "analyst" } });
+
+        var marked = await blob.SetMetadataAsync(new Dictionary<string, string> { ["processed"] = "run-1" },
+            new BlobRequestConditions { IfMatch = uploaded.Value.ETag });
+        var stale = await Assert.ThrowsAsync<RequestFailedException>(() =>
+            blob.SetMetadataAsync(new Dictionary<string, string> { ["processed"] = "run-2" }, new BlobRequestConditions { IfMatch = uploaded.Value.ETag }));
+        var download = (await blob.DownloadContentAsync()).Value;
+
+        Assert.NotEqual(uploaded.Value.ETag, marked.Value.ETag);
+        Assert.Equal(412, stale.Status);
+        Assert.Equal("district,value", download.Content.ToString());
+        Assert.Equal("run-1", download.Metadata["processed"]);
+        Assert.False(download.Metadata.ContainsKey("owner"));
+    }
+
+    [Fact]
     public async Task A_lease_held_elsewhere_is_409_until_released()
     {
         var container = await azurite.NewContainerAsync();

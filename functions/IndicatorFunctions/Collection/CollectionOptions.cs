@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+
+namespace IndicatorFunctions.Collection;
+
+/// <summary>
+/// How sources are fetched. App settings <c>Collection__AttemptTimeout</c> etc. (<c>Collection:AttemptTimeout</c>
+/// in appsettings.json); times are <c>hh:mm:ss</c>. Checked at start-up, naming the setting.
+/// </summary>
+public sealed class CollectionOptions
+{
+    public const string Section = "Collection";
+
+    /// <summary>One HTTP attempt, up to the response headers; and again for reading the body.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after the first attempt, on 408, 429, 5xx, network errors and timeouts.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First backoff; doubled per retry, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest <c>Retry-After</c> honoured; a server asking for longer fails the source for this run.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The circuit for a host opens when this many calls in the sampling window ...</summary>
+    public int BreakerMinimumThroughput { get; set; } = 5;
+
+    /// <summary>... failed at least this often ...</summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>... and stays open this long, failing calls to that host at once.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>All collecting in one run; sources not done by then fail with that reason. Aggregation then runs on what arrived.</summary>
+    public TimeSpan RunDeadline { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Sources collected at once.</summary>
+    public int Concurrency { get; set; } = 4;
+
+    public sealed class Validator : IValidateOptions<CollectionOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CollectionOptions o)
+        {
+            var failures = new List<string>();
+            void Positive(TimeSpan value, string setting)
+            {
+                if (value <= TimeSpan.Zero)
+                    failures.Add($"Setting {Section}__{setting} must be a positive time (hh:mm:ss), not {value}.");
+            }
+            Positive(o.AttemptTimeout, nameof(AttemptTimeout));
+            Positive(o.RetryBaseDelay, nameof(RetryBaseDelay));
+            Positive(o.MaxRetryAfter, nameof(MaxRetryAfter));
+            Positive(o.BreakDuration, nameof(BreakDuration));
+            Positive(o.RunDeadline, nameof(RunDeadline));
+            if (o.BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
+                failures.Add($"Setting {Section}__{nameof(BreakerSamplingDuration)} must be at least 00:00:00.5 (Polly's minimum).");
+            if (o.MaxRetries is < 0 or > 10)
+                failures.Add($"Setting {Section}__{nameof(MaxRetries)} must be between 0 and 10, not {o.MaxRetries}.");
+            if (o.BreakerMinimumThroughput < 2)
+                failures.Add($"Setting {Section}__{nameof(BreakerMinimumThroughput)} must be at least 2 (Polly's minimum), not {o.BreakerMinimumThroughput}.");
+            if (o.BreakerFailureRatio is <= 0 or > 1)
+                failures.Add($"Setting {Section}__{nameof(BreakerFailureRatio)} must be above 0 and at most 1, not {o.BreakerFailureRatio}.");
+            if (o.Concurrency is < 1 or > 64)
+                failures.Add($"Setting {Section}__{nameof(Concurrency)} must be between 1 and 64, not {o.Concurrency}.");
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Azure;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Hosting;
+using IndicatorFunctions.Ingestion;
+using IndicatorFunctions.Scheduling;
+using IndicatorFunctions.Storage.Blobs;
+using Microsoft.Extensions.Options;
+
+namespace IndicatorFunctions.Collection;
+
+/// <summary>
+/// The collecting half of a run: for each due source, fetch → archive exactly what arrived (content-addressed,
+/// before parsing) → parse with the source's mapping → ingest through the same validation as
+/// <c>POST /api/observations</c>. Sources run side by side and each ends in its own <see cref="SourceOutcome"/>:
+/// one failing source never stops the others, and nothing here throws but cancellation by the caller.
+/// </summary>
+public sealed class Collector(
+    SourceStore sources,
+    SourceFetcher fetcher,
+    ObservationStore observations,
+    IndicatorTables tables,
+    StorageAccount storage,
+    IConfiguration configuration,
+    IOptions<CollectionOptions> options,
+    TimeProvider clock,
+    ILogger<Collector> logger)
+{
+    /// <summary>Blob metadata a collected drop file gets (names must be C# identifiers).</summary>
+    public const string CollectedRunMetadata = "collected_run", CollectedOutcomeMetadata = "collected_outcome", CollectedHashMetadata = "collected_sha256";
+
+    private const int ErrorSamples = 5;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Enabled, due sources; or exactly <paramref name="only"/> (even when disabled or not due — an operator
+    /// asked for them). Outcomes are in source id order.
+    /// </summary>
+    public async Task<IReadOnlyList<SourceOutcome>> CollectAsync(string runId, IReadOnlyCollection<string>? only, CancellationToken cancellationToken)
+    {
+        var all = await sources.ListAsync(cancellationToken);
+        var chosen = all.Where(s => only?.Contains(s.Source.Id) ?? s.Source.Enabled).OrderBy(s => s.Source.Id, StringComparer.Ordinal).ToList();
+        var outcomes = new SourceOutcome[chosen.Count];
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.RunDeadline);
+        await Parallel.ForEachAsync(Enumerable.Range(0, chosen.Count), new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = cancellationToken },
+            async (i, ct) => outcomes[i] = await CollectOneAsync(runId, chosen[i].Source, chosen[i].State, force: only is not null, deadline.Token, ct));
+        return outcomes;
+    }
+
+    /// <summary>When a source with this schedule is next due, given its last success; null = due now (no schedule, or never collected).</summary>
+    public static DateTimeOffset? NextDue(CronSchedule? schedule, DateTimeOffset? lastSuccess) =>
+        schedule is null || lastSuccess is null ? null : schedule.GetNextOccurrence(lastSuccess.Value) ?? DateTimeOffset.MaxValue;
+
+    private async Task<SourceOutcome> CollectOneAsync(string runId, Source source, SourceState? state, bool force, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (!force && source.Schedule is not null && NextDue(CronSchedule.Parse(source.Schedule), state?.LastSuccessAt) is { } next && next > now)
+            return new SourceOutcome(source.Id, source.KindName, SourceStatus.Skipped, $"not due: schedule '{source.Schedule}' next fires at {next:u}");
+
+        SourceOutcome outcome;
+        SourceState? updated = null;
+        try
+        {
+            (outcome, updated) = source.IsHttp
+                ? await CollectHttpAsync(runId, source, state, deadline)
+                : (await CollectDropAsync(runId, source, deadline), null);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = Failed(source, $"the run's collection deadline ({options.Value.RunDeadline}, setting {CollectionOptions.Section}__{nameof(CollectionOptions.RunDeadline)}) passed before this source finished");
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // Storage failing under one source: report it there; the next source may fare better.
+            logger.LogError(ex, "Collecting source {Source} failed", source.Id);
+            outcome = Failed(source, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        var succeeded = outcome.Status is SourceStatus.Fetched or SourceStatus.Unchanged;
+        var saved = (updated ?? state ?? new SourceState(null, null, null, null, null, null, null)) with
+        {
+            LastAttemptAt = now,
+            LastSuccessAt = succeeded ? now : state?.LastSuccessAt,
+            LastOutcome = outcome.Status.ToString().ToLowerInvariant(),
+            LastRunId = runId,
+        };
+        try
+        {
+            await sources.SaveStateAsync(source.Id, saved, CancellationToken.None);
+        }
+        catch (RequestFailedException ex)
+        {
+            logger.LogWarning(ex, "Could not save the state of source {Source}; its next collection fetches in full", source.Id);
+        }
+        logger.LogInformation("Source {Source}: {Status} {Reason}", source.Id, outcome.Status, outcome.Reason);
+        return outcome;
+    }
+
+    private async Task<(SourceOutcome, SourceState?)> CollectHttpAsync(string runId, Source source, SourceState? state, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var fetched = await fetcher.FetchAsync(source, state, MaxBytes, cancellationToken);
+        var fetchMs = watch.ElapsedMilliseconds;
+        switch (fetched)
+        {
+            case FetchResult.NotModified:
+                return (new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, "304 Not Modified", fetched.Attempts, 304, FetchMs: fetchMs), state);
+            case FetchResult.Failed failed:
+                return (Failed(source, failed.Reason) with { Attempts = failed.Attempts, HttpStatus = failed.Status, FetchMs = fetchMs }, null);
+        }
+        var received = (FetchResult.Received)fetched;
+        var hash = ObservationStore.BatchIdOf(received.Body.ToMemory().Span);
+        var validators = (state ?? new SourceState(null, null, null, null, null, null, null)) with { ETag = received.ETag, LastModified = received.LastModified, LastHash = hash };
+        var seen = new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, null, received.Attempts, 200, received.Body.ToMemory().Length, FetchMs: fetchMs);
+        if (hash == state?.LastHash)
+            return (seen with { Reason = $"same content as last collected (sha256 {hash[..12]}…)" }, validators);
+
+        var format = source.Kind == SourceKind.HttpCsv ? "csv" : "json";
+        var payload = await ArchiveAsync(source, hash, format, received.Body, received.ContentType ?? "application/octet-stream", cancellationToken);
+        if (!PayloadFormats.Fits(format, received.ContentType))
+            return (Failed(source, $"content type {received.ContentType} is not {format.ToUpperInvariant()} ({PayloadFormats.Expected(format)}); the payload is archived as {payload}") with
+                { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, Payload = payload, FetchMs = fetchMs }, null);
+
+        var ingested = await IngestAsync(runId, source, format, received.Body, hash, payload, cancellationToken);
+        var outcome = ingested with { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, FetchMs = fetchMs };
+        // Validators are kept only once the content is in: a failed ingestion must fetch in full next time.
+        return (outcome, outcome.Status == SourceStatus.Fetched ? validators : null);
+    }
+
+    /// <summary>Every file under the container/prefix not yet marked collected; each one marked (in its metadata) once handled.</summary>
+    private async Task<SourceOutcome> CollectDropAsync(string runId, Source source, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var container = storage.Blobs.GetBlobContainerClient(source.Container!);
+        var pending = new List<BlobItem>();
+        try
+        {
+            await foreach (var item in container.GetBlobsAsync(BlobTraits.Metadata, source.Prefix, cancellationToken: cancellationToken))
+            {
+                if (!item.Metadata.ContainsKey(CollectedRunMetadata) && !item.Name.EndsWith('/'))
+                    pending.Add(item);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return Failed(source, $"container '{source.Container}' does not exist");
+        }
+        var files = new List<FileOutcome>();
+        var total = new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, null, FetchMs: watch.ElapsedMilliseconds);
+        foreach (var item in pending)
+        {
+            var (file, outcome) = await CollectFileAsync(runId, source, container, item, cancellationToken);
+            files.Add(file);
+            total = total with
+            {
+                Bytes = total.Bytes + outcome.Bytes,
+                RowsAccepted = total.RowsAccepted + outcome.RowsAccepted,
+                RowsRejected = total.RowsRejected + outcome.RowsRejected,
+                Inserted = total.Inserted + outcome.Inserted,
+                Revised = total.Revised + outcome.Revised,
+                Unchanged = total.Unchanged + outcome.Unchanged,
+                Errors = [.. total.Errors ?? [], .. (outcome.Errors ?? []).Take(ErrorSamples - (total.Errors?.Count ?? 0))],
+                FetchMs = total.FetchMs + outcome.FetchMs,
+                ParseMs = total.ParseMs + outcome.ParseMs,
+                WriteMs = total.WriteMs + outcome.WriteMs,
+            };
+        }
+        var failed = files.Where(f => f.Status == "failed").ToList();
+        var collected = files.Count(f => f.Status == "collected");
+        var (status, reason) = (failed.Count, collected) switch
+        {
+            ( > 0, _) => (SourceStatus.Failed, $"{failed.Count} of {files.Count} new file(s) failed: " + string.Join("; ", failed.Select(f => $"{f.Name}: {f.Reason}"))),
+            (_, > 0) => (SourceStatus.Fetched, $"{collected} file(s) collected" + (files.Count > collected ? $", {files.Count - collected} duplicate(s)" : "")),
+            _ when files.Count > 0 => (SourceStatus.Unchanged, $"{files.Count} new file(s), all duplicates of content collected before"),
+            _ => (SourceStatus.Unchanged, "no new files"),
+        };
+        return total with { Status = status, Reason = reason, Files = files };
+    }
+
+    private async Task<(FileOutcome File, SourceOutcome Outcome)> CollectFileAsync(string runId, Source source, BlobContainerClient container, BlobItem item, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var blob = container.GetBlobClient(item.Name);
+        var empty = new SourceOutcome(source.Id, source.KindName, SourceStatus.Failed, null);
+        if (PayloadFormats.OfFile(item.Name, item.ContentType) is not { } format)
+            return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", "not a .csv or .json file", null, 0, 0), cancellationToken), empty);
+        if (item.ContentLength > MaxBytes)
+            return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", $"larger than {MaxBytes} bytes (setting {IngestionApi.MaxBodySetting})", null, 0, 0), cancellationToken), empty);
+
+        BlobDownloadResult download;
+        try
+        {
+            download = (await blob.DownloadContentAsync(cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return (new FileOutcome(item.Name, "duplicate", "removed before it could be read", null, 0, 0), empty with { Status = SourceStatus.Unchanged });
+        }
+        var fetchMs = watch.ElapsedMilliseconds;
+        var current = item with { ETag = download.ETag };
+        var hash = ObservationStore.BatchIdOf(download.Content.ToMemory().Span);
+        if (await sources.SeenAsync(source.Id, hash, cancellationToken) is { } first)
+            return (await MarkAsync(blob, current, runId, "duplicate", hash, new FileOutcome(item.Name, "duplicate", $"same content as {first}", null, 0, 0), cancellationToken),
+                empty with { Status = SourceStatus.Unchanged, FetchMs = fetchMs });
+
+        var payload = await ArchiveAsync(source, hash, format, download.Content, download.ContentType ?? "application/octet-stream", cancellationToken);
+        var outcome = await IngestAsync(runId, source, format, download.Content, hash, payload, cancellationToken) with { Bytes = download.Content.ToMemory().Length, FetchMs = fetchMs };
+        var ok = outcome.Status == SourceStatus.Fetched;
+        if (ok)
+            await sources.MarkSeenAsync(source.Id, hash, item.Name, runId, cancellationToken);
+        var file = new FileOutcome(item.Name, ok ? "collected" : "failed", ok ? null : outcome.Reason, payload, outcome.RowsAccepted, outcome.RowsRejected);
+        return (await MarkAsync(blob, current, runId, file.Status, hash, file, cancellationToken), outcome);
+    }
+
+    /// <summary>
+    /// Marks a drop file handled, keeping the analyst's own metadata. Conditional on the version read: a file
+    /// replaced meanwhile keeps no mark, so its new content is collected next run.
+    /// </summary>
+    private static async Task<FileOutcome> MarkAsync(BlobClient blob, BlobItem item, string runId, string outcome, string? hash, FileOutcome file, CancellationToken cancellationToken)
+    {
+        var metadata = new Dictionary<string, string>(item.Metadata) { [CollectedRunMetadata] = runId, [CollectedOutcomeMetadata] = outcome };
+        if (hash is not null)
+            metadata[CollectedHashMetadata] = hash;
+        try
+        {
+            await blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = item.ETag }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
+        return file;
+    }
+
+    private async Task<string> ArchiveAsync(Source source, string hash, string format, BinaryData body, string contentType, CancellationToken cancellationToken)
+    {
+        var kind = $"sources/{source.Id}";
+        await observations.ArchiveAsync(kind, body, contentType, format, cancellationToken);
+        return $"{kind}/{hash}.{format}";
+    }
+
+    /// <summary>Parse and ingest one payload; rejected rows are written beside the archived payload, all of them.</summary>
+    private async Task<SourceOutcome> IngestAsync(string runId, Source source, string format, BinaryData body, string hash, string payload, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        IReadOnlyList<ObservationInput> rows;
+        try
+        {
+            var mapping = source.ToRowMapping();
+            rows = format == "csv" ? ObservationParser.ParseCsv(body.ToString(), mapping) : ObservationParser.ParseJson(body.ToMemory(), mapping);
+        }
+        catch (FormatException ex)
+        {
+            return Failed(source, $"payload could not be read: {ex.Message}") with { Payload = payload, ParseMs = watch.ElapsedMilliseconds };
+        }
+        var parseMs = watch.ElapsedMilliseconds;
+        if (rows.Count == 0)
+            return Failed(source, "the payload has no rows") with { Payload = payload, ParseMs = parseMs };
+
+        watch.Restart();
+        var result = await observations.ApplyAsync(hash, rows, cancellationToken);
+        string? rejects = null;
+        if (result.Errors.Count > 0)
+        {
+            rejects = Path.ChangeExtension(payload, ".rejected.json");
+            await tables.Raw.GetBlobClient(rejects).UploadAsync(BinaryData.FromObjectAsJson(new { source = source.Id, runId, payload, result.Rejected, errors = result.Errors }, Json),
+                new BlobUploadOptions { ContentType = "application/json" }, cancellationToken);
+        }
+        var outcome = new SourceOutcome(source.Id, source.KindName, SourceStatus.Fetched, null,
+            Payload: payload, Rejects: rejects, RowsAccepted: result.Accepted, RowsRejected: result.Rejected,
+            Inserted: result.Inserted, Revised: result.Revised, Unchanged: result.Unchanged,
+            Errors: result.Errors.Take(ErrorSamples).Select(e => new RowErrorSample(e.Row, e.Field, e.Message)).ToList(),
+            ParseMs: parseMs, WriteMs: watch.ElapsedMilliseconds);
+        return result.Accepted == 0
+            ? outcome with { Status = SourceStatus.Failed, Reason = $"all {result.Rejected} row(s) rejected; first: row {result.Errors[0].Row}, {result.Errors[0].Field}: {result.Errors[0].Message}" }
+            : outcome with { Reason = $"{result.Accepted} row(s) accepted ({result.Inserted} new, {result.Revised} revised, {result.Unchanged} unchanged), {result.Rejected} rejected" };
+    }
+
+    private long MaxBytes => configuration.GetValue(IngestionApi.MaxBodySetting, IngestionApi.DefaultMaxBody);
+
+    private static SourceOutcome Failed(Source source, string reason) => new(source.Id, source.KindName, SourceStatus.Failed, reason);
+}
+
+/// <summary>Which payloads a source accepts as CSV or JSON.</summary>
+public static class PayloadFormats
+{
+    private static readonly HashSet<string> Csv = new(StringComparer.OrdinalIgnoreCase)
+        { "text/csv", "application/csv", "text/comma-separated-values", "application/vnd.ms-excel", "text/plain", "application/octet-stream" };
+
+    private static readonly HashSet<string> JsonTypes = new(StringComparer.OrdinalIgnoreCase)
+        { "application/json", "text/json", "text/plain", "application/octet-stream" };
+
+    /// <summary>A missing content type is given the benefit of the doubt; parsing will tell.</summary>
+    public static bool Fits(string format, string? mediaType) =>
+        string.IsNullOrEmpty(mediaType) || (format == "csv" ? Csv.Contains(mediaType) : JsonTypes.Contains(mediaType) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    public static string Expected(string format) => format == "csv" ? "expected " + string.Join(", ", Csv.Order()) : "expected " + string.Join(", ", JsonTypes.Order()) + " or */*+json";
+
+    /// <summary>A drop file's format: by extension, else by content type; null when neither says CSV or JSON.</summary>
+    public static string? OfFile(string name, string? contentType) => Path.GetExtension(name).ToLowerInvariant() switch
+    {
+        ".csv" => "csv",
+        ".json" => "json",
+        _ => contentType?.Split(';')[0].Trim().ToLowerInvariant() switch
+        {
+            "text/csv" or "application/csv" => "csv",
+            "application/json" or "text/json" => "json",
+            _ => null,
+        },
+    };
+}

@@ -1,0 +1,34 @@
+namespace IndicatorFunctions.Collection;
+
+public enum SourceStatus { Fetched, Unchanged, Failed, Skipped }
+
+public sealed record RowErrorSample(int Row, string Field, string Message);
+
+/// <summary>One blob-drop file: <c>collected</c>, <c>duplicate</c> (its content was collected before) or <c>failed</c>.</summary>
+public sealed record FileOutcome(string Name, string Status, string? Reason, string? Payload, int RowsAccepted, int RowsRejected);
+
+/// <summary>
+/// What a run did with one source. <see cref="Payload"/> is the archived blob (in <c>raw</c>); when rows were
+/// rejected, <see cref="Rejects"/> lists every one of them beside it, and <see cref="Errors"/> holds the first few.
+/// Times: fetching (or listing and downloading), parsing, and writing (archive and ingestion).
+/// </summary>
+public sealed record SourceOutcome(
+    string Source,
+    string Kind,
+    SourceStatus Status,
+    string? Reason,
+    int Attempts = 0,
+    int? HttpStatus = null,
+    long Bytes = 0,
+    string? Payload = null,
+    string? Rejects = null,
+    int RowsAccepted = 0,
+    int RowsRejected = 0,
+    int Inserted = 0,
+    int Revised = 0,
+    int Unchanged = 0,
+    IReadOnlyList<RowErrorSample>? Errors = null,
+    IReadOnlyList<FileOutcome>? Files = null,
+    long FetchMs = 0,
+    long ParseMs = 0,
+    long WriteMs = 0);

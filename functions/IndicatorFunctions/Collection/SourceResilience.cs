@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace IndicatorFunctions.Collection;
+
+/// <summary>
+/// One Polly 8 pipeline per source host (so a failing host's circuit never blocks another's): retries with
+/// jittered exponential backoff on 408, 429, 5xx, network errors and attempt timeouts, honouring
+/// <c>Retry-After</c>; a circuit breaker; a timeout per attempt. Kept for the process's life, so a circuit opened
+/// by one run is still open for the next within its break.
+/// </summary>
+public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimeProvider clock) : IDisposable
+{
+    private readonly ResiliencePipelineRegistry<string> _registry = new();
+
+    public ResiliencePipeline<HttpResponseMessage> For(Uri uri) =>
+        _registry.GetOrAddPipeline<HttpResponseMessage>(uri.Authority.ToLowerInvariant(), builder => Build(builder, options.Value, clock));
+
+    internal static void Build(ResiliencePipelineBuilder<HttpResponseMessage> builder, CollectionOptions o, TimeProvider clock)
+    {
+        builder.TimeProvider = clock;
+        builder
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = o.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = o.RetryBaseDelay,
+                // A Retry-After beyond what this run waits is an answer for tonight: no retry, the source fails with it.
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) &&
+                    !(RetryAfter.Of(args.Outcome.Result, clock.GetUtcNow()) > o.MaxRetryAfter)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter.Of(args.Outcome.Result, clock.GetUtcNow())),
+                OnRetry = args =>
+                {
+                    args.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                MinimumThroughput = o.BreakerMinimumThroughput,
+                FailureRatio = o.BreakerFailureRatio,
+                SamplingDuration = o.BreakerSamplingDuration,
+                BreakDuration = o.BreakDuration,
+            })
+            .AddTimeout(o.AttemptTimeout);
+    }
+
+    /// <summary>Worth another try: the server or the network may do better in a moment.</summary>
+    public static bool IsTransient(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is HttpRequestException or TimeoutRejectedException ||
+        outcome.Result is { } response && IsTransient((int)response.StatusCode);
+
+    public static bool IsTransient(int status) => status is 408 or 429 or >= 500;
+
+    public void Dispose() => _registry.Dispose();
+}
+
+/// <summary>Sends each request through its host's pipeline; the attempt count is left in the request's options.</summary>
+public sealed class SourceResilienceHandler(SourcePipelines pipelines) : DelegatingHandler
+{
+    public static readonly HttpRequestOptionsKey<int> Attempts = new("IndicatorFunctions.Attempts");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        return await pipelines.For(request.RequestUri!).ExecuteAsync(async ct =>
+        {
+            request.Options.Set(Attempts, ++attempts);
+            return await base.SendAsync(request, ct);
+        }, cancellationToken);
+    }
+}
+
+public static class RetryAfter
+{
+    /// <summary>The wait a 429 or 503 asks for (<c>Retry-After</c> seconds or date), or null when it asks none.</summary>
+    public static TimeSpan? Of(HttpResponseMessage? response, DateTimeOffset now) =>
+        response is { StatusCode: System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.ServiceUnavailable }
+            ? Of(response.Headers.RetryAfter, now)
+            : null;
+
+    public static TimeSpan? Of(RetryConditionHeaderValue? header, DateTimeOffset now) => header switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+        _ => null,
+    };
+}

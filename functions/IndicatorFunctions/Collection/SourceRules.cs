@@ -1,0 +1,201 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IndicatorFunctions.Api;
+using IndicatorFunctions.Domain;
+using IndicatorFunctions.Ingestion;
+using IndicatorFunctions.Scheduling;
+
+namespace IndicatorFunctions.Collection;
+
+/// <summary>The body of <c>PUT /api/sources/{id}</c>. Header values are a string or <c>{"setting": "AppSettingName"}</c>.</summary>
+public sealed record SourceBody(
+    string? Kind,
+    bool? Enabled,
+    string? Description,
+    string? Url,
+    Dictionary<string, JsonElement>? Headers,
+    string? Container,
+    string? Prefix,
+    string? Records,
+    Dictionary<string, string>? Mapping,
+    Dictionary<string, string>? Defaults,
+    string? Schedule);
+
+/// <summary>Every rule a source definition must keep, checked field by field so a PUT names all that is wrong at once.</summary>
+public static partial class SourceRules
+{
+    private const int MaxText = 1024;
+
+    /// <summary>Header names whose values are credentials: these must come from an app setting, never sit in a table.</summary>
+    [GeneratedRegex(@"auth|key|token|secret|password|passwd|cookie|signature|credential|session", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}\z")]
+    private static partial Regex SettingName();
+
+    /// <summary><c>{setting:Name}</c> in a URL: replaced by app setting Name when fetching (braces never occur in a URL, percent signs do).</summary>
+    [GeneratedRegex(@"\{setting:([A-Za-z_][A-Za-z0-9_.:-]{0,127})\}")]
+    internal static partial Regex SettingReference();
+
+    [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}\z")]
+    private static partial Regex HeaderName();
+
+    /// <summary>Container names as Blob Storage allows them: 3-63 lowercase letters, digits and single hyphens.</summary>
+    [GeneratedRegex(@"^(?=.{3,63}\z)[a-z0-9]+(-[a-z0-9]+)*\z")]
+    private static partial Regex ContainerName();
+
+    // Headers HttpClient sets itself, or that would change what a conditional GET means.
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Transfer-Encoding", "Connection", "If-None-Match", "If-Modified-Since", "Expect", "Upgrade",
+    };
+
+    public static Source? Validate(string id, SourceBody? body, List<FieldError> errors)
+    {
+        Problems.CheckSlug(errors, "id", id);
+        if (body is null)
+        {
+            errors.Add(new FieldError("body", "a JSON source definition is required"));
+            return null;
+        }
+        if (!SourceKinds.TryParse(body.Kind, out var kind))
+            errors.Add(new FieldError("kind", $"kind must be {SourceKinds.Names}"));
+        if (body.Description is { Length: > MaxText })
+            errors.Add(new FieldError("description", $"description is longer than {MaxText} characters"));
+
+        var isHttp = kind is SourceKind.HttpCsv or SourceKind.HttpJson;
+        var headers = new List<SourceHeader>();
+        if (isHttp)
+        {
+            CheckUrl(body.Url, errors);
+            headers = CheckHeaders(body.Headers, errors);
+            NotFor(errors, "container", body.Container, kind);
+            NotFor(errors, "prefix", body.Prefix, kind);
+        }
+        else if (kind == SourceKind.BlobDrop)
+        {
+            if (body.Container is null || !ContainerName().IsMatch(body.Container))
+                errors.Add(new FieldError("container", "container is required: a blob container name (3-63 lowercase letters, digits and single hyphens)"));
+            if (body.Prefix is { Length: > MaxText })
+                errors.Add(new FieldError("prefix", $"prefix is longer than {MaxText} characters"));
+            NotFor(errors, "url", body.Url, kind);
+            if (body.Headers is { Count: > 0 })
+                errors.Add(new FieldError("headers", "headers apply to http-csv and http-json sources only"));
+        }
+
+        if (body.Records is { Length: > MaxText })
+            errors.Add(new FieldError("records", $"records is longer than {MaxText} characters"));
+        var mapping = CheckMapping(body.Mapping, errors);
+        var defaults = CheckDefaults(body.Defaults, errors);
+
+        if (body.Schedule is not null && !CronSchedule.TryParse(body.Schedule, out _, out var cronError))
+            errors.Add(new FieldError("schedule", $"schedule '{body.Schedule}' is not an NCRONTAB expression: {cronError}"));
+
+        if (errors.Count > 0)
+            return null;
+        return new Source(id, kind, body.Enabled ?? true, body.Description, body.Url, headers,
+            body.Container, body.Prefix, body.Records, mapping, defaults, body.Schedule);
+    }
+
+    private static void CheckUrl(string? url, List<FieldError> errors)
+    {
+        if (url is null || url.Length > 2048 || !Uri.TryCreate(SettingReference().Replace(url, "x"), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            errors.Add(new FieldError("url", "url is required: an absolute http or https URL of at most 2048 characters"));
+            return;
+        }
+        if (uri.UserInfo.Length > 0)
+            errors.Add(new FieldError("url", "url must not carry a user name or password: send credentials in a header whose value comes from an app setting"));
+        // A literal credential in the query string would be stored in plain text: it must be a {setting:Name} reference.
+        var query = url.Split('?', 2) is [_, var q] ? q.Split('#')[0] : "";
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (name, value) = pair.IndexOf('=') is var eq and >= 0 ? (pair[..eq], pair[(eq + 1)..]) : (pair, "");
+            if (value.Length > 0 && SecretName().IsMatch(Uri.UnescapeDataString(name)) && !SettingReference().IsMatch(value))
+                errors.Add(new FieldError("url", $"query parameter '{name}' looks like a credential: write {name}={{setting:AppSettingName}} so the value stays in app settings"));
+        }
+    }
+
+    private static List<SourceHeader> CheckHeaders(Dictionary<string, JsonElement>? headers, List<FieldError> errors)
+    {
+        var result = new List<SourceHeader>();
+        foreach (var (name, value) in headers ?? [])
+        {
+            var field = $"headers.{name}";
+            if (!HeaderName().IsMatch(name))
+            {
+                errors.Add(new FieldError(field, $"'{name}' is not a valid header name"));
+                continue;
+            }
+            if (Reserved.Contains(name))
+            {
+                errors.Add(new FieldError(field, $"header {name} is set by the collector itself"));
+                continue;
+            }
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                var text = value.GetString()!;
+                if (SecretName().IsMatch(name))
+                    errors.Add(new FieldError(field, $"header {name} carries a credential: give the app setting that holds it, {{\"setting\": \"AppSettingName\"}}; secrets are never stored in tables"));
+                else if (text.Length > MaxText || text.Any(char.IsControl))
+                    errors.Add(new FieldError(field, $"header {name} must be at most {MaxText} characters without control characters"));
+                else
+                    result.Add(new SourceHeader(name, text, null));
+            }
+            else if (value.ValueKind == JsonValueKind.Object && value.EnumerateObject().Count() == 1 &&
+                     value.TryGetProperty("setting", out var setting) && setting.ValueKind == JsonValueKind.String)
+            {
+                if (!SettingName().IsMatch(setting.GetString()!))
+                    errors.Add(new FieldError(field, $"'{setting.GetString()}' is not an app setting name (letters, digits, _ . : -; starting with a letter or _)"));
+                else
+                    result.Add(new SourceHeader(name, null, setting.GetString()));
+            }
+            else
+            {
+                errors.Add(new FieldError(field, $"header {name} must be a string or {{\"setting\": \"AppSettingName\"}}"));
+            }
+        }
+        return result;
+    }
+
+    private static Dictionary<string, string> CheckMapping(Dictionary<string, string>? mapping, List<FieldError> errors)
+    {
+        foreach (var (field, column) in mapping ?? [])
+        {
+            if (!ObservationParser.Fields.Contains(field))
+                errors.Add(new FieldError($"mapping.{field}", $"'{field}' is not an observation field ({string.Join(", ", ObservationParser.Fields)})"));
+            else if (string.IsNullOrWhiteSpace(column) || column.Length > 256)
+                errors.Add(new FieldError($"mapping.{field}", $"mapping.{field} must name a column or JSON path (1-256 characters)"));
+        }
+        return mapping ?? [];
+    }
+
+    private static Dictionary<string, string> CheckDefaults(Dictionary<string, string>? defaults, List<FieldError> errors)
+    {
+        foreach (var (field, value) in defaults ?? [])
+        {
+            var name = $"defaults.{field}";
+            if (field == "value")
+                errors.Add(new FieldError(name, "value cannot have a default: every figure must come from the payload"));
+            else if (!ObservationParser.Fields.Contains(field))
+                errors.Add(new FieldError(name, $"'{field}' is not an observation field ({string.Join(", ", ObservationParser.Fields.Where(f => f != "value"))})"));
+            else if (string.IsNullOrWhiteSpace(value) || value.Length > 256)
+                errors.Add(new FieldError(name, $"defaults.{field} must be 1-256 characters"));
+            else if (field == "scale" && !(double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var scale) && double.IsFinite(scale) && scale > 0))
+                errors.Add(new FieldError(name, "defaults.scale must be a number greater than 0, such as 1e4 or 1e8"));
+            else if (field == "status" && !StatusNames.TryParse(value, out _))
+                errors.Add(new FieldError(name, "defaults.status must be final, provisional or estimated"));
+            else if (field == "period" && !Period.TryParse(value, out _))
+                errors.Add(new FieldError(name, $"defaults.period '{value}' is not a period ({Period.Syntax})"));
+            else if (field is "indicator" or "sector" && !Slug.IsValid(value))
+                errors.Add(new FieldError(name, $"defaults.{field} '{value}' must be {Slug.Rule}"));
+        }
+        return defaults ?? [];
+    }
+
+    private static void NotFor(List<FieldError> errors, string field, string? value, SourceKind kind)
+    {
+        if (value is not null)
+            errors.Add(new FieldError(field, $"{field} does not apply to {kind.ToName()} sources"));
+    }
+}

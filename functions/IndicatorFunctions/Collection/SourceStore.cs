@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Azure;
+using IndicatorFunctions.Api;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Storage.Tables;
+
+namespace IndicatorFunctions.Collection;
+
+/// <summary>What the last collection of a source saw: validators for the next conditional GET and the last payload's hash.</summary>
+public sealed record SourceState(
+    string? ETag,
+    string? LastModified,
+    string? LastHash,
+    DateTimeOffset? LastAttemptAt,
+    DateTimeOffset? LastSuccessAt,
+    string? LastOutcome,
+    string? LastRunId);
+
+/// <summary>Source definitions and their collection state, in the <c>sources</c> table.</summary>
+public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
+{
+    private const string Definitions = "source";
+    private const string States = "state";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static string SeenPartition(string id) => "seen|" + id;
+
+    public async Task<IReadOnlyList<(Source Source, SourceState? State)>> ListAsync(CancellationToken cancellationToken)
+    {
+        var definitions = IndicatorTables.ReadPartitionAsync(tables.Sources, Definitions, cancellationToken);
+        var states = IndicatorTables.ReadPartitionAsync(tables.Sources, States, cancellationToken);
+        var stateById = (await states).ToDictionary(e => e.RowKey, ToState);
+        return (await definitions).Select(e => (FromEntity(e), stateById.GetValueOrDefault(e.RowKey))).ToList();
+    }
+
+    public async Task<(Source Source, SourceState? State)?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await tables.Sources.GetEntityIfExistsAsync(Definitions, id, cancellationToken: cancellationToken) is not { } entity)
+                return null;
+            return (FromEntity(entity), await GetStateAsync(id, cancellationToken));
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null; // no source was ever stored: the table does not exist yet
+        }
+    }
+
+    /// <summary>Stores the definition; true when it is new. A changed definition forgets the validators, so the next run fetches in full.</summary>
+    public async Task<bool> PutAsync(Source source, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var existing = await tables.Sources.GetEntityIfExistsAsync(Definitions, source.Id, cancellationToken: cancellationToken);
+        var entity = new TableEntity(Definitions, source.Id)
+        {
+            ["Definition"] = JsonSerializer.Serialize(ToBody(source), Json),
+            ["UpdatedAt"] = clock.GetUtcNow(),
+        };
+        await tables.Sources.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        if (existing is not null && existing.GetString("Definition") != entity.GetString("Definition") && await GetStateAsync(source.Id, cancellationToken) is { } state)
+            await SaveStateAsync(source.Id, state with { ETag = null, LastModified = null, LastHash = null }, cancellationToken);
+        return existing is null;
+    }
+
+    /// <summary>Removes the definition and its state. Observations it collected stay: they are data, not configuration.</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(id, cancellationToken) is null)
+            return false;
+        var seen = await IndicatorTables.ReadPartitionAsync(tables.Sources, SeenPartition(id), cancellationToken);
+        foreach (var chunk in seen.Chunk(TableBatch.MaxOperations))
+            await tables.Sources.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken);
+        await tables.Sources.DeleteEntityAsync(States, id, cancellationToken: cancellationToken);
+        await tables.Sources.DeleteEntityAsync(Definitions, id, cancellationToken: cancellationToken);
+        return true;
+    }
+
+    public async Task<SourceState?> GetStateAsync(string id, CancellationToken cancellationToken) =>
+        await tables.Sources.GetEntityIfExistsAsync(States, id, cancellationToken: cancellationToken) is { } entity ? ToState(entity) : null;
+
+    public Task SaveStateAsync(string id, SourceState state, CancellationToken cancellationToken) =>
+        tables.Sources.UpsertEntityAsync(new TableEntity(States, id)
+        {
+            ["HttpETag"] = state.ETag,
+            ["HttpLastModified"] = state.LastModified,
+            ["LastHash"] = state.LastHash,
+            ["LastAttemptAt"] = state.LastAttemptAt,
+            ["LastSuccessAt"] = state.LastSuccessAt,
+            ["LastOutcome"] = state.LastOutcome,
+            ["LastRunId"] = state.LastRunId,
+        }, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Which blob (and run) first brought this content to a blob-drop source, or null if none has.</summary>
+    public async Task<string?> SeenAsync(string id, string hash, CancellationToken cancellationToken) =>
+        (await tables.Sources.GetEntityIfExistsAsync(SeenPartition(id), hash, cancellationToken: cancellationToken))?.GetString("Blob");
+
+    public Task MarkSeenAsync(string id, string hash, string blob, string runId, CancellationToken cancellationToken) =>
+        tables.Sources.UpsertEntityAsync(new TableEntity(SeenPartition(id), hash) { ["Blob"] = blob, ["RunId"] = runId, ["At"] = clock.GetUtcNow() },
+            TableUpdateMode.Replace, cancellationToken);
+
+    internal static SourceBody ToBody(Source s) => new(s.KindName, s.Enabled, s.Description, s.Url,
+        s.Headers.Count == 0 ? null : s.HeaderMap.ToDictionary(h => h.Key, h => JsonSerializer.SerializeToElement(h.Value, Json)),
+        s.Container, s.Prefix, s.Records,
+        s.Mapping.Count == 0 ? null : new Dictionary<string, string>(s.Mapping),
+        s.Defaults.Count == 0 ? null : new Dictionary<string, string>(s.Defaults),
+        s.Schedule);
+
+    private static Source FromEntity(TableEntity e)
+    {
+        var errors = new List<FieldError>();
+        return SourceRules.Validate(e.RowKey, JsonSerializer.Deserialize<SourceBody>(e.GetString("Definition")!, Json), errors)
+            ?? throw new InvalidOperationException($"Stored source '{e.RowKey}' no longer passes validation: {string.Join("; ", errors.Select(x => x.Message))}");
+    }
+
+    private static SourceState ToState(TableEntity e) => new(
+        e.GetString("HttpETag"), e.GetString("HttpLastModified"), e.GetString("LastHash"),
+        e.GetDateTimeOffset("LastAttemptAt"), e.GetDateTimeOffset("LastSuccessAt"), e.GetString("LastOutcome"), e.GetString("LastRunId"));
+}

@@ -1,0 +1,77 @@
+using IndicatorFunctions.Api;
+using IndicatorFunctions.Domain;
+using IndicatorFunctions.Scheduling;
+
+namespace IndicatorFunctions.Collection;
+
+/// <summary>
+/// Source configuration, admin only (definitions name internal URLs and setting names). Responses show each
+/// source as it was PUT plus what its last collection did; secret header values are never stored, so never shown.
+/// </summary>
+public static class SourcesApi
+{
+    public static void MapSourcesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/sources", GetSourcesAsync).RequireAdminKey();
+        app.MapGet("/api/sources/{id}", GetSourceAsync).RequireAdminKey();
+        app.MapPut("/api/sources/{id}", PutSourceAsync).RequireAdminKey();
+        app.MapDelete("/api/sources/{id}", DeleteSourceAsync).RequireAdminKey();
+    }
+
+    public static async Task<IResult> GetSourcesAsync(SourceStore store, CancellationToken cancellationToken)
+    {
+        var all = await store.ListAsync(cancellationToken);
+        return TypedResults.Ok(new { sources = all.OrderBy(s => s.Source.Id, StringComparer.Ordinal).Select(s => View(s.Source, s.State)) });
+    }
+
+    public static async Task<IResult> GetSourceAsync(string id, SourceStore store, CancellationToken cancellationToken)
+    {
+        if (!Slug.IsValid(id))
+            return Problems.Validation("id", $"id '{id}' must be {Slug.Rule}");
+        return await store.GetAsync(id, cancellationToken) is { } found ? TypedResults.Ok(View(found.Source, found.State)) : Problems.NotFound("source", id);
+    }
+
+    /// <summary>201 for a new source, 200 for a replaced one. A changed definition is fetched in full next time.</summary>
+    public static async Task<IResult> PutSourceAsync(string id, SourceBody? body, SourceStore store, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        if (SourceRules.Validate(id, body, errors) is not { } source)
+            return Problems.Validation(errors);
+        var created = await store.PutAsync(source, cancellationToken);
+        var view = View(source, await store.GetStateAsync(id, cancellationToken));
+        return created ? TypedResults.Created($"/api/sources/{id}", view) : TypedResults.Ok(view);
+    }
+
+    public static async Task<IResult> DeleteSourceAsync(string id, SourceStore store, CancellationToken cancellationToken)
+    {
+        if (!Slug.IsValid(id))
+            return Problems.Validation("id", $"id '{id}' must be {Slug.Rule}");
+        return await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("source", id);
+    }
+
+    private static object View(Source source, SourceState? state) => new
+    {
+        source.Id,
+        kind = source.KindName,
+        source.Enabled,
+        source.Description,
+        source.Url,
+        headers = source.Headers.Count == 0 ? null : source.HeaderMap,
+        source.Container,
+        source.Prefix,
+        source.Records,
+        source.Mapping,
+        source.Defaults,
+        source.Schedule,
+        lastCollection = state is null ? null : new
+        {
+            attemptAt = state.LastAttemptAt,
+            successAt = state.LastSuccessAt,
+            outcome = state.LastOutcome,
+            runId = state.LastRunId,
+            etag = state.ETag,
+            lastModified = state.LastModified,
+        },
+        nextDue = source.Schedule is null ? null : Collector.NextDue(CronSchedule.Parse(source.Schedule), state?.LastSuccessAt),
+    };
+}
