@@ -24,8 +24,9 @@ public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimePro
     internal static void Build(ResiliencePipelineBuilder<HttpResponseMessage> builder, CollectionOptions o, TimeProvider clock)
     {
         builder.TimeProvider = clock;
-        builder
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        // Polly wants at least one retry in a retry strategy: MaxRetries = 0 means none.
+        if (o.MaxRetries > 0)
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = o.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -40,7 +41,8 @@ public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimePro
                     args.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
-            })
+            });
+        builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),

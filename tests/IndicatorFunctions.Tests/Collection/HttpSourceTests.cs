@@ -1,0 +1,397 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Ingestion;
+using IndicatorFunctions.Tests.Infrastructure;
+using static IndicatorFunctions.Tests.Collection.CollectionData;
+
+namespace IndicatorFunctions.Tests.Collection;
+
+/// <summary>
+/// http-csv and http-json sources against a real local server that injects faults. Each test asserts on what
+/// was stored (observations, aggregates, archived blobs) and on the ledger, not only on status codes.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class HttpSourceTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task A_500_then_200_is_retried_and_the_rows_are_stored_archived_and_aggregated()
+    {
+        await using var server = await SourceServer.StartAsync();
+        var csv = RetailCsv();
+        server.Serve("/minhang.csv", async (context, request) =>
+        {
+            if (request == 1)
+            {
+                context.Response.StatusCode = 500;
+                return;
+            }
+            context.Response.ContentType = "text/csv";
+            await context.Response.WriteAsync(csv);
+        });
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "minhang-retail", HttpCsvSource(server.Url("/minhang.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        var outcome = Outcome(run, "minhang-retail");
+        Assert.Equal("fetched", outcome.GetProperty("status").GetString());
+        Assert.Equal(2, outcome.GetProperty("attempts").GetInt32());
+        Assert.Equal(24, outcome.GetProperty("rowsAccepted").GetInt32());
+        Assert.Equal(2, server.RequestsTo("/minhang.csv").Count);
+        // Archived exactly as received, content-addressed.
+        var hash = ObservationStore.BatchIdOf(Encoding.UTF8.GetBytes(csv));
+        Assert.Equal($"sources/minhang-retail/{hash}.csv", outcome.GetProperty("payload").GetString());
+        var archived = await app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobClient($"sources/minhang-retail/{hash}.csv").DownloadContentAsync();
+        Assert.Equal(csv, archived.Value.Content.ToString());
+        // Stored in canonical units (万 → ×1e4) and aggregated in the same run.
+        var point = (await PointAsync(admin, "minhang", "2021-03"))!.Value;
+        Assert.Equal(1.1e6, point.GetProperty("value").GetDouble());
+        Assert.Equal(10, point.GetProperty("yoy").GetProperty("pct").GetDouble(), 6);
+        Assert.Equal("minhang-retail", point.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_is_waited_out_before_the_retry()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.Serve("/busy.csv", async (context, request) =>
+        {
+            if (request == 1)
+            {
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = "1";
+                return;
+            }
+            context.Response.ContentType = "text/csv";
+            await context.Response.WriteAsync(RetailCsv());
+        });
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "busy", HttpCsvSource(server.Url("/busy.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        var outcome = Outcome(run, "busy");
+        Assert.Equal("fetched", outcome.GetProperty("status").GetString());
+        Assert.Equal(2, outcome.GetProperty("attempts").GetInt32());
+        var requests = server.RequestsTo("/busy.csv");
+        // The backoff alone would be ~50 ms: a gap near a second is the server's Retry-After honoured.
+        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromMilliseconds(900), $"retried after {(requests[1].At - requests[0].At).TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_Retry_After_longer_than_a_run_waits_fails_the_source_at_once_with_the_reason()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.Serve("/later.csv", (context, _) =>
+        {
+            context.Response.StatusCode = 503;
+            context.Response.Headers.RetryAfter = "3600";
+            return Task.CompletedTask;
+        });
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "later", HttpCsvSource(server.Url("/later.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        var outcome = Outcome(run, "later");
+        Assert.Equal("failed", outcome.GetProperty("status").GetString());
+        Assert.Equal(1, outcome.GetProperty("attempts").GetInt32());
+        Assert.Equal(503, outcome.GetProperty("httpStatus").GetInt32());
+        Assert.Contains("3600 s", outcome.GetProperty("reason").GetString());
+        Assert.Single(server.RequestsTo("/later.csv"));
+    }
+
+    [Fact]
+    public async Task A_source_that_hangs_past_the_attempt_timeout_fails_after_its_retries_and_the_other_is_collected()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.Serve("/hangs.csv", (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        server.ServeFile("/xuhui.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "hangs", HttpCsvSource(server.Url("/hangs.csv"), "minhang"));
+        await PutSourceAsync(admin, "xuhui-retail", HttpCsvSource(server.Url("/xuhui.csv"), "xuhui"));
+
+        var run = await CollectAsync(admin);
+
+        Assert.Equal("partial", run.GetProperty("status").GetString());
+        var hang = Outcome(run, "hangs");
+        Assert.Equal("failed", hang.GetProperty("status").GetString());
+        Assert.Equal("no response within 0.5 s in 3 attempt(s)", hang.GetProperty("reason").GetString());
+        Assert.Equal(3, server.RequestsTo("/hangs.csv").Count);
+        Assert.Equal("fetched", Outcome(run, "xuhui-retail").GetProperty("status").GetString());
+        Assert.Null(await PointAsync(admin, "minhang", "2021-03"));
+        Assert.Equal(10, (await PointAsync(admin, "xuhui", "2021-03"))!.Value.GetProperty("yoy").GetProperty("pct").GetDouble(), 6);
+    }
+
+    [Fact]
+    public async Task A_malformed_csv_row_is_rejected_with_its_line_and_listed_beside_the_archived_payload()
+    {
+        await using var server = await SourceServer.StartAsync();
+        var csv = RetailCsv().Replace("2020-03,100", "2020-03,n/a");
+        server.ServeFile("/minhang.csv", csv);
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "minhang-retail", HttpCsvSource(server.Url("/minhang.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        var outcome = Outcome(run, "minhang-retail");
+        Assert.Equal(23, outcome.GetProperty("rowsAccepted").GetInt32());
+        Assert.Equal(1, outcome.GetProperty("rowsRejected").GetInt32());
+        var error = outcome.GetProperty("errors")[0];
+        Assert.Equal(4, error.GetProperty("row").GetInt32()); // header is line 1, 2020-03 is line 4
+        Assert.Equal("value", error.GetProperty("field").GetString());
+        var hash = ObservationStore.BatchIdOf(Encoding.UTF8.GetBytes(csv));
+        Assert.Equal($"sources/minhang-retail/{hash}.rejected.json", outcome.GetProperty("rejects").GetString());
+        var rejects = JsonDocument.Parse((await app.Services.GetRequiredService<IndicatorTables>().Raw
+            .GetBlobClient($"sources/minhang-retail/{hash}.rejected.json").DownloadContentAsync()).Value.Content.ToString()).RootElement;
+        Assert.Equal($"sources/minhang-retail/{hash}.csv", rejects.GetProperty("payload").GetString());
+        Assert.Equal(4, rejects.GetProperty("errors")[0].GetProperty("row").GetInt32());
+        // The good rows are in; the bad month is absent, not zero; March 2021 has no prior.
+        Assert.Null(await PointAsync(admin, "minhang", "2020-03"));
+        Assert.Equal("no_prior", (await PointAsync(admin, "minhang", "2021-03"))!.Value.GetProperty("yoy").GetProperty("reason").GetString());
+        Assert.Equal(10, (await PointAsync(admin, "minhang", "2021-04"))!.Value.GetProperty("yoy").GetProperty("pct").GetDouble(), 6);
+    }
+
+    [Fact]
+    public async Task A_wrong_content_type_fails_the_source_keeps_what_arrived_and_stores_no_rows()
+    {
+        await using var server = await SourceServer.StartAsync();
+        const string page = "<html><body>Please log in</body></html>";
+        server.ServeFile("/login.csv", page, contentType: "text/html");
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "portal", HttpCsvSource(server.Url("/login.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        Assert.Equal("partial", run.GetProperty("status").GetString());
+        var outcome = Outcome(run, "portal");
+        Assert.Equal("failed", outcome.GetProperty("status").GetString());
+        Assert.StartsWith("content type text/html is not CSV", outcome.GetProperty("reason").GetString());
+        Assert.Equal(0, outcome.GetProperty("rowsAccepted").GetInt32());
+        var archived = await app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobClient(outcome.GetProperty("payload").GetString()!).DownloadContentAsync();
+        Assert.Equal(page, archived.Value.Content.ToString());
+        Assert.Contains("source portal: content type text/html", run.GetProperty("errors")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData(true)]  // Content-Length says so before the body is read
+    [InlineData(false)] // chunked: found out while reading
+    public async Task A_payload_over_the_size_limit_fails_without_being_archived_or_ingested(bool declaresLength)
+    {
+        await using var server = await SourceServer.StartAsync();
+        var csv = RetailCsv(); // ~ 400 bytes
+        server.Serve("/big.csv", async (context, _) =>
+        {
+            context.Response.ContentType = "text/csv";
+            if (declaresLength)
+                context.Response.ContentLength = Encoding.UTF8.GetByteCount(csv);
+            await context.Response.WriteAsync(csv);
+        });
+        await using var app = new FunctionAppFactory(azurite, Settings(("MaxIngestBytes", "200")));
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "big", HttpCsvSource(server.Url("/big.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        var outcome = Outcome(run, "big");
+        Assert.Equal("failed", outcome.GetProperty("status").GetString());
+        Assert.Equal("the payload is larger than 200 bytes (setting MaxIngestBytes)", outcome.GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, outcome.GetProperty("payload").ValueKind);
+        var archived = new List<string>();
+        await foreach (var blob in app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobsAsync("sources/"))
+            archived.Add(blob.Name);
+        Assert.Empty(archived);
+        Assert.Null(await PointAsync(admin, "minhang", "2021-03"));
+    }
+
+    [Theory]
+    [InlineData(true)]  // ETag → If-None-Match
+    [InlineData(false)] // Last-Modified only → If-Modified-Since
+    public async Task An_unchanged_source_costs_one_304_on_the_next_run_and_nothing_is_rewritten(bool etag)
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/minhang.csv", RetailCsv(), etag: etag);
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "minhang-retail", HttpCsvSource(server.Url("/minhang.csv"), "minhang"));
+        var first = await CollectAsync(admin);
+
+        var second = await CollectAsync(admin);
+
+        Assert.Equal("fetched", Outcome(first, "minhang-retail").GetProperty("status").GetString());
+        var outcome = Outcome(second, "minhang-retail");
+        Assert.Equal("unchanged", outcome.GetProperty("status").GetString());
+        Assert.Equal(304, outcome.GetProperty("httpStatus").GetInt32());
+        var requests = server.RequestsTo("/minhang.csv");
+        Assert.Equal(2, requests.Count);
+        Assert.True(requests[1].Headers.ContainsKey(etag ? "If-None-Match" : "If-Modified-Since"));
+        // Nothing changed, so the second run had nothing to read or write.
+        Assert.Equal(0, second.GetProperty("observationsRead").GetInt64());
+        Assert.Equal(1, second.GetProperty("collection").GetProperty("unchanged").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_same_bytes_under_a_new_ETag_are_recognised_by_their_hash_and_not_ingested_again()
+    {
+        await using var server = await SourceServer.StartAsync();
+        var csv = RetailCsv();
+        server.Serve("/minhang.csv", async (context, request) =>
+        {
+            context.Response.Headers.ETag = $"\"v{request}\""; // a server that changes its ETag on every request
+            context.Response.ContentType = "text/csv";
+            await context.Response.WriteAsync(csv);
+        });
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "minhang-retail", HttpCsvSource(server.Url("/minhang.csv"), "minhang"));
+        await CollectAsync(admin);
+
+        var second = await CollectAsync(admin);
+
+        var outcome = Outcome(second, "minhang-retail");
+        Assert.Equal("unchanged", outcome.GetProperty("status").GetString());
+        Assert.StartsWith("same content as last collected", outcome.GetProperty("reason").GetString());
+        Assert.Equal("\"v1\"", server.RequestsTo("/minhang.csv")[1].Headers["If-None-Match"]);
+        Assert.Equal(0, outcome.GetProperty("rowsAccepted").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_changed_figure_at_the_source_becomes_a_revision_and_is_reaggregated()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/minhang.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "minhang-retail", HttpCsvSource(server.Url("/minhang.csv"), "minhang"));
+        await CollectAsync(admin);
+        server.ServeFile("/minhang.csv", RetailCsv().Replace("2021-06,110", "2021-06,120"));
+
+        var second = await CollectAsync(admin);
+
+        var outcome = Outcome(second, "minhang-retail");
+        Assert.Equal(1, outcome.GetProperty("revised").GetInt32());
+        Assert.Equal(23, outcome.GetProperty("unchanged").GetInt32());
+        Assert.Equal(20, (await PointAsync(admin, "minhang", "2021-06"))!.Value.GetProperty("yoy").GetProperty("pct").GetDouble(), 6);
+    }
+
+    [Fact]
+    public async Task An_http_json_source_reads_records_at_its_path_with_nested_fields_and_numbers_in_strings()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/api/retail", """
+            {"data": {"items": [
+              {"when": "2020-05", "figures": {"amount": "100"}, "area": "pudong"},
+              {"when": "2021-05", "figures": {"amount": "110"}, "area": "pudong", "flag": "provisional"}
+            ]}}
+            """, contentType: "application/json; charset=utf-8");
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "pudong-api", new
+        {
+            kind = "http-json",
+            url = server.Url("/api/retail"),
+            records = "data.items",
+            mapping = new { period = "when", value = "figures.amount", district = "area", status = "flag" },
+            defaults = new { indicator = "retail", scale = "1e4" },
+        });
+
+        var run = await CollectAsync(admin);
+
+        Assert.Equal(2, Outcome(run, "pudong-api").GetProperty("rowsAccepted").GetInt32());
+        var point = (await PointAsync(admin, "pudong", "2021-05"))!.Value;
+        Assert.Equal(1.1e6, point.GetProperty("value").GetDouble());
+        Assert.Equal("provisional", point.GetProperty("status").GetString());
+        Assert.Equal("provisional", point.GetProperty("yoy").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_secret_header_is_sent_from_its_app_setting_and_never_stored_or_shown()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/secured.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings(("StatsApiKey", "s3cret-value")));
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "secured", HttpCsvSource(server.Url("/secured.csv?apikey={setting:StatsApiKey}"), "minhang",
+            headers: new Dictionary<string, object> { ["X-Api-Key"] = new { setting = "StatsApiKey" }, ["Accept-Language"] = "zh-CN" }));
+
+        var run = await CollectAsync(admin);
+        var listed = await admin.GetStringAsync("/api/sources");
+        var stored = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync("source", "secured");
+
+        Assert.Equal("fetched", Outcome(run, "secured").GetProperty("status").GetString());
+        var request = Assert.Single(server.RequestsTo("/secured.csv"));
+        Assert.Equal("s3cret-value", request.Headers["X-Api-Key"]);
+        Assert.Equal("zh-CN", request.Headers["Accept-Language"]);
+        Assert.DoesNotContain("s3cret", listed);
+        Assert.Contains("\"setting\":\"StatsApiKey\"", listed);
+        Assert.DoesNotContain("s3cret", stored.Value.GetString("Definition"));
+    }
+
+    [Fact]
+    public async Task A_missing_app_setting_fails_the_source_naming_the_setting_without_calling_it()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/secured.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "secured", HttpCsvSource(server.Url("/secured.csv"), "minhang",
+            headers: new Dictionary<string, object> { ["Authorization"] = new { setting = "NotConfigured" } }));
+
+        var run = await CollectAsync(admin);
+
+        Assert.Equal("app setting(s) NotConfigured named by the source are not set", Outcome(run, "secured").GetProperty("reason").GetString());
+        Assert.Empty(server.RequestsTo("/secured.csv"));
+    }
+
+    [Fact]
+    public async Task The_circuit_for_a_failing_host_opens_so_later_sources_there_fail_fast_while_another_host_is_fetched()
+    {
+        await using var server = await SourceServer.StartAsync();
+        foreach (var path in new[] { "/a.csv", "/b.csv", "/c.csv" })
+            server.Serve(path, (context, _) => { context.Response.StatusCode = 500; return Task.CompletedTask; });
+        server.ServeFile("/ok.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings(
+            ("Collection:MaxRetries", "0"), ("Collection:Concurrency", "1"),
+            ("Collection:BreakerMinimumThroughput", "2"), ("Collection:BreakerFailureRatio", "1")));
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        foreach (var id in new[] { "a", "b", "c" })
+            await PutSourceAsync(admin, id, HttpCsvSource(server.Url($"/{id}.csv"), "minhang"));
+        await PutSourceAsync(admin, "other-host", HttpCsvSource(server.OtherHostBaseUrl + "/ok.csv", "xuhui"));
+
+        var run = await CollectAsync(admin);
+
+        Assert.True(run.GetProperty("status").GetString() == "partial", run.ToString());
+        Assert.StartsWith("500 Internal Server Error", Outcome(run, "a").GetProperty("reason").GetString());
+        Assert.StartsWith("500 Internal Server Error", Outcome(run, "b").GetProperty("reason").GetString());
+        Assert.StartsWith("circuit open for 127.0.0.1:", Outcome(run, "c").GetProperty("reason").GetString());
+        Assert.Empty(server.RequestsTo("/c.csv"));
+        Assert.Equal("fetched", Outcome(run, "other-host").GetProperty("status").GetString());
+        Assert.Equal(3, run.GetProperty("collection").GetProperty("failed").GetInt32());
+    }
+}
