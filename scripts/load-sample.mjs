@@ -1,7 +1,10 @@
 // Loads samples/ into a running app through its HTTP API — the catalog, then the observations — when the
-// catalog is empty, and then runs one aggregation and waits for it. Used by scripts/run.sh.
-// Environment: APP_URL (default http://127.0.0.1:7071), ADMIN_KEY (the app's AdminApiKey, if it has one).
+// catalog is empty; registers the sample sources (samples/sources.json) and drops the sample analyst file;
+// then runs one collect-and-aggregate run, waits for it and prints what each source did. Used by scripts/run.sh.
+// Environment: APP_URL (default http://127.0.0.1:7071), ADMIN_KEY (the app's AdminApiKey, if it has one),
+// SAMPLE_SOURCE_URL (the local sample source server), STORAGE_CONNECTION (for the blob-drop sample file).
 import { readFileSync } from "node:fs";
+import { BlobServiceClient } from "@azure/storage-blob";
 
 const base = process.env.APP_URL ?? "http://127.0.0.1:7071";
 const headers = { "content-type": "application/json", ...(process.env.ADMIN_KEY ? { "x-functions-key": process.env.ADMIN_KEY } : {}) };
@@ -29,7 +32,31 @@ if (existing.indicators.length > 0) {
   for (const e of result.errors) console.log(`  row ${e.row} ${e.field}: ${e.message}`);
   full = true;
 }
-const run = await call("POST", "/api/runs?wait=true", { full });
-console.log(`aggregation run ${run.id}: ${run.status}, ${run.observationsRead} observations read, ` +
-  `${run.growthWritten} growth and ${run.rollupsWritten} rollup entities written in ${run.durationMs} ms`);
+
+// Sources are PUT every time (the same definition keeps its ETag, so a second run.sh shows 304s).
+const { sources } = JSON.parse(readFileSync(sample("sources.json"), "utf8"));
+for (const { id, ...source } of sources) {
+  if (source.url) {
+    if (!process.env.SAMPLE_SOURCE_URL) continue;
+    source.url = source.url.replace("{SAMPLE_SOURCE_URL}", process.env.SAMPLE_SOURCE_URL);
+  }
+  await call("PUT", `/api/sources/${id}`, source);
+}
+if (process.env.STORAGE_CONNECTION) {
+  // An analyst's file, dropped once: on later runs the source finds it already collected.
+  const container = BlobServiceClient.fromConnectionString(process.env.STORAGE_CONNECTION).getContainerClient("analyst-drop");
+  await container.createIfNotExists();
+  const blob = container.getBlockBlobClient("incoming/avg-wage-2023.csv");
+  if (!(await blob.exists())) {
+    const body = readFileSync(sample("sources/drop/avg-wage-2023.csv"));
+    await blob.upload(body, body.length, { blobHTTPHeaders: { blobContentType: "text/csv" } });
+    console.log("dropped analyst-drop/incoming/avg-wage-2023.csv");
+  }
+}
+console.log(`sources registered: ${sources.map((s) => s.id).join(", ")}`);
+
+const run = await call("POST", "/api/runs?wait=true", { full, collect: true });
+console.log(`run ${run.id}: ${run.status} in ${run.durationMs} ms (collecting ${run.collectMs} ms, aggregating ${run.aggregateMs} ms); ` +
+  `${run.observationsRead} observations read, ${run.growthWritten} growth and ${run.rollupsWritten} rollup entities written`);
+for (const s of run.sources ?? []) console.log(`  source ${s.source} (${s.kind}): ${s.status} — ${s.reason}`);
 if (run.status !== "succeeded") process.exit(1);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The run command: Azurite (persistent, in .azurite/, or the one already listening), the function app
-# on http://127.0.0.1:7071, the sample data loaded when storage is empty, and one aggregation run.
+# on http://127.0.0.1:7071, the sample data loaded when storage is empty, the sample sources registered (a
+# local sample source server for the http ones, a dropped file for the blob-drop one), and one run that
+# collects from them and aggregates.
 # Ctrl+C stops what it started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
@@ -10,9 +12,10 @@ URL=http://127.0.0.1:7071
 ensure_npm
 [ -f local.settings.json ] || { cp local.settings.sample.json local.settings.json; echo "created local.settings.json from local.settings.sample.json"; }
 
-APP_PID=
+APP_PID= SOURCE_PID=
 cleanup() {
   [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
+  [ -n "$SOURCE_PID" ] && kill "$SOURCE_PID" 2>/dev/null && wait "$SOURCE_PID" 2>/dev/null
   stop_azurite
 }
 trap cleanup EXIT
@@ -36,10 +39,16 @@ APP_PID=$!
 for _ in $(seq 1 150); do curl -sf -o /dev/null "$URL/api/health" && break; sleep 0.2; done
 curl -sf -o /dev/null "$URL/api/health" || { echo "The app did not answer /api/health; see its log above." >&2; exit 1; }
 
+SOURCE_PORT=$(free_port)
+node scripts/sample-source.mjs "$SOURCE_PORT" &
+SOURCE_PID=$!
+wait_port "$SOURCE_PORT" 10 || { echo "The sample source server did not start." >&2; exit 1; }
+
 echo
-# The sample goes in through the public API, as any client's data would; then one aggregation run.
-ADMIN_KEY=$(node -e 'try{const v=JSON.parse(require("fs").readFileSync("local.settings.json","utf8")).Values||{};process.stdout.write(v.AdminApiKey||"")}catch{}') \
-  APP_URL=$URL node scripts/load-sample.mjs
+# The sample goes in through the public API, as any client's data would; then one run that collects and aggregates.
+setting() { node -e 'try{const v=JSON.parse(require("fs").readFileSync("local.settings.json","utf8")).Values||{};process.stdout.write(v[process.argv[1]]||"")}catch{}' "$1"; }
+ADMIN_KEY=$(setting AdminApiKey) STORAGE_CONNECTION=${AzureWebJobsStorage:-$(setting AzureWebJobsStorage)} \
+  SAMPLE_SOURCE_URL=http://127.0.0.1:$SOURCE_PORT APP_URL=$URL node scripts/load-sample.mjs
 cat <<MSG
 
 IndicatorFunctions is up at $URL  (Ctrl+C stops it). Try:
@@ -48,6 +57,9 @@ IndicatorFunctions is up at $URL  (Ctrl+C stops it). Try:
   curl $URL/api/indicators/gdp/periods/2021
   curl $URL/api/clusters/ai-industry/indicators/output/rollups
   curl $URL/api/runs
+  curl -H "x-functions-key: <AdminApiKey>" $URL/api/sources
+  curl -X POST -H "x-functions-key: <AdminApiKey>" '$URL/api/runs?wait=true' -d '{"collect":true}'
+Sample source server: http://127.0.0.1:$SOURCE_PORT/ (samples/sources/http/); drop files into container analyst-drop, prefix incoming/.
 More examples: functions/IndicatorFunctions/requests.http
 MSG
 wait "$APP_PID"

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using IndicatorFunctions.Collection;
+using IndicatorFunctions.Runs;
+
+namespace IndicatorFunctions.Tests.Collection.Unit;
+
+public sealed class RunLedgerFitTests
+{
+    // A table string property holds at most 32K characters; Fit aims below that with room to spare.
+    private const int Limit = 30_000;
+
+    private static SourceOutcome DropOutcome(int files, int nameLength) => new(
+        "district-drops", "blob-drop", SourceStatus.Fetched, $"{files} file(s) collected",
+        RowsAccepted: files * 10,
+        Files: Enumerable.Range(0, files)
+            .Select(i => new FileOutcome($"uploads/2025/{i:D5}-" + new string('n', nameLength), "collected", null, $"sources/district-drops/{i:D64}.csv", 10, 0))
+            .ToList());
+
+    [Fact]
+    public void Small_outcome_is_serialized_whole_in_camel_case_with_status_names()
+    {
+        var outcome = new SourceOutcome("gdp-bureau", "http-csv", SourceStatus.Fetched, "12 row(s) accepted", Attempts: 2, HttpStatus: 200, Bytes: 1234,
+            RowsAccepted: 12, Errors: [new RowErrorSample(3, "value", "not a number")],
+            Files: [new FileOutcome("a.csv", "collected", null, "sources/x/a.csv", 12, 0)]);
+
+        var json = RunLedger.Fit(outcome);
+
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        Assert.Equal("gdp-bureau", root.GetProperty("source").GetString());
+        Assert.Equal("http-csv", root.GetProperty("kind").GetString());
+        Assert.Equal("fetched", root.GetProperty("status").GetString()); // a name, not the enum's number
+        Assert.Equal(2, root.GetProperty("attempts").GetInt32());
+        Assert.Equal(200, root.GetProperty("httpStatus").GetInt32());
+        Assert.Equal(1234, root.GetProperty("bytes").GetInt64());
+        Assert.Equal(12, root.GetProperty("rowsAccepted").GetInt32());
+        Assert.Equal("value", root.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal("a.csv", Assert.Single(root.GetProperty("files").EnumerateArray()).GetProperty("name").GetString());
+        Assert.DoesNotContain("\"Source\"", json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(SourceStatus.Fetched, "fetched")]
+    [InlineData(SourceStatus.Unchanged, "unchanged")]
+    [InlineData(SourceStatus.Failed, "failed")]
+    [InlineData(SourceStatus.Skipped, "skipped")]
+    public void Status_is_written_as_its_lower_case_name(SourceStatus status, string name)
+    {
+        using var document = JsonDocument.Parse(RunLedger.Fit(new SourceOutcome("s", "http-json", status, null)));
+
+        Assert.Equal(name, document.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void Outcome_that_fits_is_not_trimmed()
+    {
+        var outcome = DropOutcome(files: 50, nameLength: 20);
+
+        using var document = JsonDocument.Parse(RunLedger.Fit(outcome));
+
+        var files = document.RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(50, files.Count);
+        Assert.DoesNotContain(files, f => f.GetProperty("status").GetString() == "omitted");
+    }
+
+    [Fact]
+    public void Outcome_with_thousands_of_files_is_cut_to_fit_and_says_how_many_were_left_out()
+    {
+        var outcome = DropOutcome(files: 2_000, nameLength: 200);
+        Assert.True(JsonSerializer.Serialize(outcome).Length > 10 * Limit); // far too big as it stands
+
+        var json = RunLedger.Fit(outcome);
+
+        Assert.True(json.Length <= Limit, $"{json.Length} characters");
+        using var document = JsonDocument.Parse(json); // still valid JSON
+        var root = document.RootElement;
+        var files = root.GetProperty("files").EnumerateArray().ToList();
+        var listed = files.Where(f => f.GetProperty("status").GetString() != "omitted").ToList();
+        var omitted = Assert.Single(files, f => f.GetProperty("status").GetString() == "omitted");
+        Assert.Equal("omitted", files[^1].GetProperty("status").GetString()); // the note comes last
+        Assert.NotEmpty(listed);
+        // The first files are the ones kept, in order.
+        Assert.Equal(outcome.Files!.Take(listed.Count).Select(f => f.Name), listed.Select(f => f.GetProperty("name").GetString()));
+        // Listed plus left out accounts for every file.
+        Assert.Equal($"({2_000 - listed.Count} more files not listed)", omitted.GetProperty("name").GetString());
+        // Everything but the file list is kept.
+        Assert.Equal("district-drops", root.GetProperty("source").GetString());
+        Assert.Equal("fetched", root.GetProperty("status").GetString());
+        Assert.Equal(20_000, root.GetProperty("rowsAccepted").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(1, 40_000)] // one file whose name alone is too long
+    [InlineData(3, 15_000)]
+    [InlineData(300, 1_000)]
+    [InlineData(10_000, 10)]
+    public void Outcome_too_big_for_a_table_string_always_comes_out_small_enough(int files, int nameLength)
+    {
+        var outcome = DropOutcome(files, nameLength);
+
+        var json = RunLedger.Fit(outcome);
+
+        Assert.True(json.Length <= Limit, $"{json.Length} characters");
+        using var document = JsonDocument.Parse(json);
+        var entries = document.RootElement.GetProperty("files").EnumerateArray().ToList();
+        var listed = entries.Count(f => f.GetProperty("status").GetString() != "omitted");
+        Assert.Equal($"({files - listed} more files not listed)", entries[^1].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void Non_ascii_file_names_are_measured_as_written()
+    {
+        // The default encoder writes 徐 as \u5F90: six characters each, which is what the table stores.
+        var outcome = DropOutcome(files: 1_000, nameLength: 0) with
+        {
+            Files = Enumerable.Range(0, 1_000).Select(i => new FileOutcome($"徐汇区/{i}-" + new string('徐', 40), "collected", null, null, 1, 0)).ToList(),
+        };
+
+        var json = RunLedger.Fit(outcome);
+
+        Assert.True(json.Length <= Limit, $"{json.Length} characters");
+        using var document = JsonDocument.Parse(json);
+        Assert.StartsWith("徐汇区/0-", document.RootElement.GetProperty("files")[0].GetProperty("name").GetString());
+    }
+}
