@@ -44,26 +44,43 @@ public sealed class CollectionOptions
         public ValidateOptionsResult Validate(string? name, CollectionOptions o)
         {
             var failures = new List<string>();
-            void Positive(TimeSpan value, string setting)
+            // Polly's own limits, checked here so start-up names the setting instead of the first fetch failing.
+            void Within(TimeSpan value, TimeSpan min, TimeSpan max, string setting)
             {
-                if (value <= TimeSpan.Zero)
-                    failures.Add($"Setting {Section}__{setting} must be a positive time (hh:mm:ss), not {value}.");
+                if (value < min || value > max)
+                    failures.Add($"Setting {Section}__{setting} must be between {min} and {max} (hh:mm:ss), not {value}.");
             }
-            Positive(o.AttemptTimeout, nameof(AttemptTimeout));
-            Positive(o.RetryBaseDelay, nameof(RetryBaseDelay));
-            Positive(o.MaxRetryAfter, nameof(MaxRetryAfter));
-            Positive(o.BreakDuration, nameof(BreakDuration));
-            Positive(o.RunDeadline, nameof(RunDeadline));
-            if (o.BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
-                failures.Add($"Setting {Section}__{nameof(BreakerSamplingDuration)} must be at least 00:00:00.5 (Polly's minimum).");
+            var day = TimeSpan.FromDays(1);
+            Within(o.AttemptTimeout, TimeSpan.FromMilliseconds(10), day, nameof(AttemptTimeout));
+            Within(o.RetryBaseDelay, TimeSpan.FromMilliseconds(1), day, nameof(RetryBaseDelay));
+            Within(o.BreakDuration, TimeSpan.FromMilliseconds(500), day, nameof(BreakDuration));
+            Within(o.BreakerSamplingDuration, TimeSpan.FromMilliseconds(500), day, nameof(BreakerSamplingDuration));
+            if (o.MaxRetryAfter <= TimeSpan.Zero)
+                failures.Add($"Setting {Section}__{nameof(MaxRetryAfter)} must be a positive time (hh:mm:ss), not {o.MaxRetryAfter}.");
+            if (o.RunDeadline <= TimeSpan.Zero)
+                failures.Add($"Setting {Section}__{nameof(RunDeadline)} must be a positive time (hh:mm:ss), not {o.RunDeadline}.");
             if (o.MaxRetries is < 0 or > 10)
                 failures.Add($"Setting {Section}__{nameof(MaxRetries)} must be between 0 and 10, not {o.MaxRetries}.");
             if (o.BreakerMinimumThroughput < 2)
                 failures.Add($"Setting {Section}__{nameof(BreakerMinimumThroughput)} must be at least 2 (Polly's minimum), not {o.BreakerMinimumThroughput}.");
-            if (o.BreakerFailureRatio is <= 0 or > 1)
+            if (!(o.BreakerFailureRatio > 0 && o.BreakerFailureRatio <= 1))
                 failures.Add($"Setting {Section}__{nameof(BreakerFailureRatio)} must be above 0 and at most 1, not {o.BreakerFailureRatio}.");
             if (o.Concurrency is < 1 or > 64)
                 failures.Add($"Setting {Section}__{nameof(Concurrency)} must be between 1 and 64, not {o.Concurrency}.");
+            if (failures.Count == 0)
+            {
+                // The last word is Polly's: build one pipeline now rather than discover a limit mid-run.
+                try
+                {
+                    var builder = new Polly.ResiliencePipelineBuilder<HttpResponseMessage>();
+                    SourcePipelines.Build(builder, o, TimeProvider.System);
+                    builder.Build();
+                }
+                catch (System.ComponentModel.DataAnnotations.ValidationException ex)
+                {
+                    failures.Add($"The {Section}__* settings do not make a valid resilience pipeline: {ex.Message}");
+                }
+            }
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
     }

@@ -71,9 +71,9 @@ public sealed class Collector(
         {
             outcome = Failed(source, $"the run's collection deadline ({options.Value.RunDeadline}, setting {CollectionOptions.Section}__{nameof(CollectionOptions.RunDeadline)}) passed before this source finished");
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Storage failing under one source: report it there; the next source may fare better.
+            // Storage failing under one source, or anything unforeseen: report it there and go on with the others.
             logger.LogError(ex, "Collecting source {Source} failed", source.Id);
             outcome = Failed(source, $"{ex.GetType().Name}: {ex.Message}");
         }

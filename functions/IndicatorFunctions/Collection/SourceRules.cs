@@ -58,21 +58,22 @@ public static partial class SourceRules
             errors.Add(new FieldError("body", "a JSON source definition is required"));
             return null;
         }
-        if (!SourceKinds.TryParse(body.Kind, out var kind))
+        var knownKind = SourceKinds.TryParse(body.Kind, out var kind);
+        if (!knownKind)
             errors.Add(new FieldError("kind", $"kind must be {SourceKinds.Names}"));
         if (body.Description is { Length: > MaxText })
             errors.Add(new FieldError("description", $"description is longer than {MaxText} characters"));
 
-        var isHttp = kind is SourceKind.HttpCsv or SourceKind.HttpJson;
+        // Kind-specific fields are checked only against a known kind: a typo in kind is one error, not three.
         var headers = new List<SourceHeader>();
-        if (isHttp)
+        if (knownKind && kind is SourceKind.HttpCsv or SourceKind.HttpJson)
         {
             CheckUrl(body.Url, errors);
             headers = CheckHeaders(body.Headers, errors);
             NotFor(errors, "container", body.Container, kind);
             NotFor(errors, "prefix", body.Prefix, kind);
         }
-        else if (kind == SourceKind.BlobDrop)
+        else if (knownKind && kind == SourceKind.BlobDrop)
         {
             if (body.Container is null || !ContainerName().IsMatch(body.Container))
                 errors.Add(new FieldError("container", "container is required: a blob container name (3-63 lowercase letters, digits and single hyphens)"));
@@ -111,10 +112,13 @@ public static partial class SourceRules
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var (name, value) = pair.IndexOf('=') is var eq and >= 0 ? (pair[..eq], pair[(eq + 1)..]) : (pair, "");
-            if (value.Length > 0 && SecretName().IsMatch(Uri.UnescapeDataString(name)) && !SettingReference().IsMatch(value))
+            if (value.Length > 0 && SecretName().IsMatch(Uri.UnescapeDataString(name)) && !IsWholeReference(value))
                 errors.Add(new FieldError("url", $"query parameter '{name}' looks like a credential: write {name}={{setting:AppSettingName}} so the value stays in app settings"));
         }
     }
+
+    /// <summary>The whole value is one <c>{setting:Name}</c>: a literal beside it would be stored in plain text.</summary>
+    private static bool IsWholeReference(string value) => SettingReference().Match(value) is { Success: true } m && m.Length == value.Length;
 
     private static List<SourceHeader> CheckHeaders(Dictionary<string, JsonElement>? headers, List<FieldError> errors)
     {

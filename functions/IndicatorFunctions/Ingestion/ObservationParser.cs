@@ -49,8 +49,9 @@ public static class ObservationParser
                     continue;
                 }
                 string? Text(string field) => TextOf(Find(item, mapping.ColumnOf(field))) ?? mapping.Defaults.GetValueOrDefault(field);
-                (double?, string?) Number(string field) => Find(item, mapping.ColumnOf(field)) is { } v && v.ValueKind != JsonValueKind.Null
-                    ? NumberOf(v, mapping.NumbersInStrings)
+                // Absent, null or "" all mean "not given": the default applies, as for an empty CSV cell.
+                (double?, string?) Number(string field) => Find(item, mapping.ColumnOf(field)) is { } v && NumberOf(v, mapping.NumbersInStrings) is { Text: not null } given
+                    ? given
                     : FromText(mapping.Defaults.GetValueOrDefault(field));
                 rows.Add(Row(row, Text, Number));
             }
@@ -151,6 +152,8 @@ public static class ObservationParser
 
     private static (double? Value, string? Text) NumberOf(JsonElement v, bool numbersInStrings)
     {
+        if (v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            return (null, null);
         if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d))
             return (d, v.GetRawText());
         if (numbersInStrings && v.ValueKind == JsonValueKind.String)

@@ -100,4 +100,14 @@ public sealed class SourcesApiTests(AzuriteFixture azurite)
         Assert.Equal(24, Outcome(run, "minhang-retail").GetProperty("inserted").GetInt32());
         Assert.NotNull(await PointAsync(admin, "xuhui", "2021-01"));
     }
+
+    [Fact]
+    public async Task A_bad_collection_setting_stops_start_up_naming_the_setting()
+    {
+        await using var app = new FunctionAppFactory(azurite, Settings(("Collection:BreakDuration", "00:00:00.1")));
+
+        var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("Collection__BreakDuration", ex.Message);
+    }
 }

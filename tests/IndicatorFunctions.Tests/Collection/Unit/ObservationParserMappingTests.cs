@@ -358,12 +358,12 @@ public sealed class ObservationParserMappingTests
         Assert.Equal("lots", row.ScaleText);
     }
 
-    // BUG (see report): with NumbersInStrings (every collected source), a JSON scale of "" parses to "no value"
-    // (Scale and ScaleText both null) but the source's default scale is not applied, unlike an empty CSV cell, an
-    // absent or null JSON scale, or an empty JSON text field. The validator then uses scale 1, so a source with
-    // defaults.scale = 1e8 stores that row 1e8 times too small, with no error.
+    // Regression: with NumbersInStrings (every collected source), a JSON scale of "" parses to "no value"
+    // (Scale and ScaleText both null) but the source's default scale was not applied, unlike an empty CSV cell, an
+    // absent or null JSON scale, or an empty JSON text field. The validator then used scale 1, so a source with
+    // defaults.scale = 1e8 stored that row 1e8 times too small, with no error.
     [Fact]
-    public void BUG_Json_empty_string_scale_takes_the_default_like_an_empty_csv_cell()
+    public void Json_empty_string_scale_takes_the_default_like_an_empty_csv_cell()
     {
         var mapping = new RowMapping { Records = "", NumbersInStrings = true, Defaults = Map("scale=1e8") };
         var csv = Assert.Single(ObservationParser.ParseCsv("district,indicator,period,value,scale\nxuhui,gdp,2025,1,\n", mapping));

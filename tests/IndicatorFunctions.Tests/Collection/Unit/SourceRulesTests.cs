@@ -167,11 +167,11 @@ public sealed class SourceRulesTests
         Assert.Contains("http-csv, http-json or blob-drop", errors[0].Message);
     }
 
-    // BUG (see report): an unknown kind leaves SourceKinds.TryParse's out value at default(SourceKind), which is
-    // HttpCsv, so the rest of the body is checked as if it were an http-csv source. A mistyped blob-drop gets two
+    // Regression: an unknown kind left SourceKinds.TryParse's out value at default(SourceKind), which is
+    // HttpCsv, so the rest of the body was checked as if it were an http-csv source. A mistyped blob-drop gets two
     // false errors besides "kind": "url is required" and "container does not apply to http-csv sources".
     [Fact]
-    public void BUG_Unknown_kind_is_not_checked_as_if_it_were_http_csv()
+    public void Unknown_kind_is_one_error_and_not_checked_as_if_it_were_http_csv()
     {
         var (source, errors) = Validate(Drop with { Kind = "blob_drop" });
 
@@ -249,6 +249,7 @@ public sealed class SourceRulesTests
     [InlineData("?api%6Bey=abc", "api%6Bey")] // percent-encoding the name does not hide it ("apikey")
     [InlineData("?token=x#section", "token")] // the fragment is not part of the value
     [InlineData("?apikey=%7Bsetting:StatsKey%7D", "apikey")] // an encoded reference is not a reference
+    [InlineData("?apikey=abc{setting:StatsKey}", "apikey")] // a literal beside the reference would be stored in plain text
     public void Query_parameter_with_a_literal_credential_is_reported_as_url_naming_it(string query, string name)
     {
         var errors = AssertRejected(Csv with { Url = Url + query }, "url");
