@@ -41,6 +41,7 @@ public sealed class AggregationRunner(
         var runLock = await RunLock.AcquireAsync(tables, runId, cancellationToken);
         try
         {
+            await ledger.FailAbandonedAsync(runId, cancellationToken);
             var run = await ledger.StartAsync(runId, trigger, options.Full, options.Collect, isPastDue, cancellationToken);
             return (run, ExecuteAsync(run, options.Sources, runLock, cancellationToken));
         }

@@ -108,6 +108,24 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         return finished;
     }
 
+    /// <summary>
+    /// Called by the holder of the run lock: any other run still <c>running</c> among the latest cannot be (the
+    /// lock is one at a time), so its process died mid-way. It is marked <c>failed</c> rather than left running.
+    /// </summary>
+    public async Task<int> FailAbandonedAsync(string holder, CancellationToken cancellationToken)
+    {
+        var abandoned = (await LatestAsync(20, cancellationToken)).Where(r => r.Status == RunStatus.Running && r.Id != holder).ToList();
+        foreach (var run in abandoned)
+        {
+            await tables.Runs.UpsertEntityAsync(new TableEntity(Partition, run.Id)
+            {
+                ["Status"] = "failed",
+                ["Errors"] = JsonSerializer.Serialize(new[] { $"abandoned: the process running it stopped before it finished (found by run {holder})" }),
+            }, TableUpdateMode.Merge, cancellationToken);
+        }
+        return abandoned.Count;
+    }
+
     /// <summary>A table string holds 32K characters: a drop source with very many files keeps only the first ones listed.</summary>
     internal static string Fit(SourceOutcome outcome)
     {

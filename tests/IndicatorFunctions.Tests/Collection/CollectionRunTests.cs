@@ -203,6 +203,24 @@ public sealed class CollectionRunTests(AzuriteFixture azurite)
         Assert.Empty(await app.Services.GetRequiredService<RunLedger>().LatestAsync(5, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_run_left_running_by_a_dead_process_is_marked_failed_by_the_next_run()
+    {
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        var ledger = app.Services.GetRequiredService<RunLedger>();
+        // What a process that died mid-run leaves behind: a ledger row still running, and no lock (its lease lapsed).
+        var dead = await ledger.StartAsync(RunLedger.NewId(), RunTrigger.Timer, full: false, collect: true, isPastDue: false, CancellationToken.None);
+
+        var next = await CollectAsync(admin);
+        var marked = await admin.GetFromJsonAsync<JsonElement>($"/api/runs/{dead.Id}");
+
+        Assert.Equal("succeeded", next.GetProperty("status").GetString());
+        Assert.Equal("failed", marked.GetProperty("status").GetString());
+        Assert.StartsWith("abandoned: the process running it stopped", marked.GetProperty("errors")[0].GetString());
+        Assert.Equal("timer", marked.GetProperty("trigger").GetString()); // the rest of the row is kept
+    }
+
     private static async Task<JsonElement> WaitForRunAsync(HttpClient client, string id) =>
         await WaitAsync(async () =>
         {
