@@ -87,8 +87,8 @@ public sealed class BlobContainerClient
                 long.TryParse(props?.Element("Content-Length")?.Value, CultureInfo.InvariantCulture, out var length) ? length : 0,
                 props?.Element("Content-Type")?.Value,
                 DateTimeOffset.TryParse(props?.Element("Last-Modified")?.Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var modified) ? modified : null);
-            // Only a listing with include=metadata has the element; without it the item keeps the shared empty set.
-            return blob.Element("Metadata") is { } metadata
+            // Only a listing with include=metadata has metadata; without any, the item keeps the shared empty set.
+            return blob.Element("Metadata") is { HasElements: true } metadata
                 ? item with { Metadata = metadata.Elements().ToDictionary(e => e.Name.LocalName, e => e.Value, StringComparer.OrdinalIgnoreCase) }
                 : item;
         }).ToList() ?? [];
