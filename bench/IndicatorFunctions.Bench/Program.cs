@@ -1,11 +1,12 @@
 using IndicatorFunctions.Bench;
 
-// Benchmarks print figures; they are not tests. See scripts/bench-storage.sh and scripts/bench-pipeline.sh.
+// Benchmarks print figures; they are not tests. See scripts/bench-storage.sh, scripts/bench-pipeline.sh and scripts/bench-collect.sh.
 return args.FirstOrDefault() switch
 {
     "table-upsert" => await TableUpsertBenchmark.RunAsync(),
     "aggregate" => AggregateBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args.ElementAtOrDefault(1)),
+    "collect" => await CollectBenchmark.RunAsync(),
     _ => Usage(),
 };
 
@@ -17,6 +18,9 @@ static int Usage()
                    YoY and rollups over 1,000,000 synthetic observations in memory
                IndicatorFunctions.Bench pipeline load|revise|run-full|run-incremental
                    one step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-pipeline.sh)
+               IndicatorFunctions.Bench collect
+                   serves BENCH_SOURCES CSVs of BENCH_ROWS rows from a local server, configures them as http-csv sources
+                   of a running app (BENCH_APP_URL) and times two collecting runs (see scripts/bench-collect.sh)
         """);
     return 2;
 }

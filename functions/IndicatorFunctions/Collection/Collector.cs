@@ -112,19 +112,22 @@ public sealed class Collector(
         }
         var received = (FetchResult.Received)fetched;
         var hash = ObservationStore.BatchIdOf(received.Body.ToMemory().Span);
+        fetchMs = watch.ElapsedMilliseconds;
         var validators = (state ?? new SourceState(null, null, null, null, null, null, null)) with { ETag = received.ETag, LastModified = received.LastModified, LastHash = hash };
         var seen = new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, null, received.Attempts, 200, received.Body.ToMemory().Length, FetchMs: fetchMs);
         if (hash == state?.LastHash)
             return (seen with { Reason = $"same content as last collected (sha256 {hash[..12]}…)" }, validators);
 
         var format = source.Kind == SourceKind.HttpCsv ? "csv" : "json";
+        watch.Restart();
         var payload = await ArchiveAsync(source, hash, format, received.Body, received.ContentType ?? "application/octet-stream", cancellationToken);
+        var archiveMs = watch.ElapsedMilliseconds;
         if (!PayloadFormats.Fits(format, received.ContentType))
             return (Failed(source, $"content type {received.ContentType} is not {format.ToUpperInvariant()} ({PayloadFormats.Expected(format)}); the payload is archived as {payload}") with
-                { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, Payload = payload, FetchMs = fetchMs }, null);
+                { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, Payload = payload, FetchMs = fetchMs, WriteMs = archiveMs }, null);
 
         var ingested = await IngestAsync(runId, source, format, received.Body, hash, payload, cancellationToken);
-        var outcome = ingested with { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, FetchMs = fetchMs };
+        var outcome = ingested with { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs };
         // Validators are kept only once the content is in: a failed ingestion must fetch in full next time.
         return (outcome, outcome.Status == SourceStatus.Fetched ? validators : null);
     }
@@ -198,15 +201,18 @@ public sealed class Collector(
         {
             return (new FileOutcome(item.Name, "duplicate", "removed before it could be read", null, 0, 0), empty with { Status = SourceStatus.Unchanged });
         }
-        var fetchMs = watch.ElapsedMilliseconds;
         var current = item with { ETag = download.ETag };
         var hash = ObservationStore.BatchIdOf(download.Content.ToMemory().Span);
+        var fetchMs = watch.ElapsedMilliseconds;
         if (await sources.SeenAsync(source.Id, hash, cancellationToken) is { } first)
             return (await MarkAsync(blob, current, runId, "duplicate", hash, new FileOutcome(item.Name, "duplicate", $"same content as {first}", null, 0, 0), cancellationToken),
                 empty with { Status = SourceStatus.Unchanged, FetchMs = fetchMs });
 
+        watch.Restart();
         var payload = await ArchiveAsync(source, hash, format, download.Content, download.ContentType ?? "application/octet-stream", cancellationToken);
-        var outcome = await IngestAsync(runId, source, format, download.Content, hash, payload, cancellationToken) with { Bytes = download.Content.ToMemory().Length, FetchMs = fetchMs };
+        var archiveMs = watch.ElapsedMilliseconds;
+        var ingested = await IngestAsync(runId, source, format, download.Content, hash, payload, cancellationToken);
+        var outcome = ingested with { Bytes = download.Content.ToMemory().Length, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs };
         var ok = outcome.Status == SourceStatus.Fetched;
         if (ok)
             await sources.MarkSeenAsync(source.Id, hash, item.Name, runId, cancellationToken);

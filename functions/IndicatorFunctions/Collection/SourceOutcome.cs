@@ -10,7 +10,7 @@ public sealed record FileOutcome(string Name, string Status, string? Reason, str
 /// <summary>
 /// What a run did with one source. <see cref="Payload"/> is the archived blob (in <c>raw</c>); when rows were
 /// rejected, <see cref="Rejects"/> lists every one of them beside it, and <see cref="Errors"/> holds the first few.
-/// Times: fetching (or listing and downloading), parsing, and writing (archive and ingestion).
+/// Times: fetching (or listing and downloading) with hashing, parsing, and writing (archiving and ingestion).
 /// </summary>
 public sealed record SourceOutcome(
     string Source,
