@@ -39,7 +39,10 @@ APP_PID=$!
 for _ in $(seq 1 150); do curl -sf -o /dev/null "$URL/api/health" && break; sleep 0.2; done
 curl -sf -o /dev/null "$URL/api/health" || { echo "The app did not answer /api/health; see its log above." >&2; exit 1; }
 
-SOURCE_PORT=$(free_port)
+# A fixed port when it is free, so the sample sources' URLs (and so their definitions and ETags) stay the same
+# from one start to the next and the second start shows 304s.
+SOURCE_PORT=7072
+port_open "$SOURCE_PORT" && SOURCE_PORT=$(free_port)
 node scripts/sample-source.mjs "$SOURCE_PORT" &
 SOURCE_PID=$!
 wait_port "$SOURCE_PORT" 10 || { echo "The sample source server did not start." >&2; exit 1; }

@@ -59,7 +59,8 @@ public static class Extensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("IndicatorFunctions/" + typeof(Extensions).Assembly.GetName().Version?.ToString(3));
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All })
+            // Redirects are followed by SourceFetcher, which keeps secret headers to the source's own origin.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, AllowAutoRedirect = false })
             .AddHttpMessageHandler<SourceResilienceHandler>();
         services.AddSingleton<SourceStore>();
         services.AddSingleton<SourceFetcher>();

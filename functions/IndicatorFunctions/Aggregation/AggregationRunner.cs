@@ -102,7 +102,17 @@ public sealed class AggregationRunner(
             {
                 // Storage is what failed; the flag only pauses read caching until the next run finishes.
             }
-            return await ledger.FinishAsync(run, RunStatus.Failed, counts.ToCounts(), Timings(watch, collectTime), sources, [$"{ex.GetType().Name}: {ex.Message}"], CancellationToken.None);
+            var errors = new List<string> { $"{ex.GetType().Name}: {ex.Message}" };
+            try
+            {
+                return await ledger.FinishAsync(run, RunStatus.Failed, counts.ToCounts(), Timings(watch, collectTime), sources, errors, CancellationToken.None);
+            }
+            catch (Exception) when (sources is not null)
+            {
+                // The source outcomes themselves may be what could not be written: finish the run without them.
+                return await ledger.FinishAsync(run with { Collect = false }, RunStatus.Failed, counts.ToCounts(), Timings(watch, collectTime), null,
+                    [.. errors, "the per-source outcomes could not be recorded"], CancellationToken.None);
+            }
         }
     }
 

@@ -68,10 +68,20 @@ public sealed class RunLock : IAsyncDisposable
     {
         try
         {
+            var wait = RenewEvery;
             while (true)
             {
-                await Task.Delay(RenewEvery, _stop.Token);
-                await _lease.RenewAsync(_stop.Token);
+                await Task.Delay(wait, _stop.Token);
+                try
+                {
+                    await _lease.RenewAsync(_stop.Token);
+                    wait = RenewEvery;
+                }
+                catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
+                {
+                    // A storage hiccup must not let the lease lapse under a live run: try again soon, well inside the 60 s.
+                    wait = TimeSpan.FromSeconds(5);
+                }
             }
         }
         catch (OperationCanceledException)

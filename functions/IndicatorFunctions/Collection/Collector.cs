@@ -53,9 +53,12 @@ public sealed class Collector(
     public static DateTimeOffset? NextDue(CronSchedule? schedule, DateTimeOffset? lastSuccess) =>
         schedule is null || lastSuccess is null ? null : schedule.GetNextOccurrence(lastSuccess.Value) ?? DateTimeOffset.MaxValue;
 
-    private async Task<SourceOutcome> CollectOneAsync(string runId, Source source, SourceState? state, bool force, CancellationToken deadline, CancellationToken cancellationToken)
+    private async Task<SourceOutcome> CollectOneAsync(string runId, Source source, SourceState? stored, bool force, CancellationToken deadline, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        // State saved under another definition (edited since, or a deleted source of the same id) says nothing about this one.
+        var fingerprint = SourceStore.Fingerprint(source);
+        var state = stored?.Definition == fingerprint ? stored : null;
         if (!force && source.Schedule is not null && NextDue(CronSchedule.Parse(source.Schedule), state?.LastSuccessAt) is { } next && next > now)
             return new SourceOutcome(source.Id, source.KindName, SourceStatus.Skipped, $"not due: schedule '{source.Schedule}' next fires at {next:u}");
 
@@ -65,7 +68,7 @@ public sealed class Collector(
         {
             (outcome, updated) = source.IsHttp
                 ? await CollectHttpAsync(runId, source, state, deadline)
-                : (await CollectDropAsync(runId, source, deadline), null);
+                : (await CollectDropAsync(runId, source, deadline, cancellationToken), null);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -75,12 +78,13 @@ public sealed class Collector(
         {
             // Storage failing under one source, or anything unforeseen: report it there and go on with the others.
             logger.LogError(ex, "Collecting source {Source} failed", source.Id);
-            outcome = Failed(source, $"{ex.GetType().Name}: {ex.Message}");
+            outcome = Failed(source, Short($"{ex.GetType().Name}: {ex.Message}"));
         }
 
         var succeeded = outcome.Status is SourceStatus.Fetched or SourceStatus.Unchanged;
-        var saved = (updated ?? state ?? new SourceState(null, null, null, null, null, null, null)) with
+        var saved = (updated ?? state ?? Empty) with
         {
+            Definition = fingerprint,
             LastAttemptAt = now,
             LastSuccessAt = succeeded ? now : state?.LastSuccessAt,
             LastOutcome = outcome.Status.ToString().ToLowerInvariant(),
@@ -90,8 +94,9 @@ public sealed class Collector(
         {
             await sources.SaveStateAsync(source.Id, saved, CancellationToken.None);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // The outcome stands; without its state the next collection of this source simply fetches in full.
             logger.LogWarning(ex, "Could not save the state of source {Source}; its next collection fetches in full", source.Id);
         }
         logger.LogInformation("Source {Source}: {Status} {Reason}", source.Id, outcome.Status, outcome.Reason);
@@ -113,7 +118,7 @@ public sealed class Collector(
         var received = (FetchResult.Received)fetched;
         var hash = ObservationStore.BatchIdOf(received.Body.ToMemory().Span);
         fetchMs = watch.ElapsedMilliseconds;
-        var validators = (state ?? new SourceState(null, null, null, null, null, null, null)) with { ETag = received.ETag, LastModified = received.LastModified, LastHash = hash };
+        var validators = (state ?? Empty) with { ETag = received.ETag, LastModified = received.LastModified, LastHash = hash };
         var seen = new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, null, received.Attempts, 200, received.Body.ToMemory().Length, FetchMs: fetchMs);
         if (hash == state?.LastHash)
             return (seen with { Reason = $"same content as last collected (sha256 {hash[..12]}…)" }, validators);
@@ -132,9 +137,14 @@ public sealed class Collector(
         return (outcome, outcome.Status == SourceStatus.Fetched ? validators : null);
     }
 
-    /// <summary>Every file under the container/prefix not yet marked collected; each one marked (in its metadata) once handled.</summary>
-    private async Task<SourceOutcome> CollectDropAsync(string runId, Source source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every file under the container/prefix not yet marked collected; each one marked (in its metadata) once
+    /// handled. A file that fails for a passing reason (storage) is left unmarked for the next run; the deadline
+    /// stops the loop but keeps what the files before it did.
+    /// </summary>
+    private async Task<SourceOutcome> CollectDropAsync(string runId, Source source, CancellationToken deadline, CancellationToken runCancellation)
     {
+        var cancellationToken = deadline;
         var watch = Stopwatch.StartNew();
         var container = storage.Blobs.GetBlobContainerClient(source.Container!);
         var pending = new List<BlobItem>();
@@ -152,9 +162,26 @@ public sealed class Collector(
         }
         var files = new List<FileOutcome>();
         var total = new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, null, FetchMs: watch.ElapsedMilliseconds);
-        foreach (var item in pending)
+        var stoppedAt = -1;
+        foreach (var (item, index) in pending.Select((item, index) => (item, index)))
         {
-            var (file, outcome) = await CollectFileAsync(runId, source, container, item, cancellationToken);
+            FileOutcome file;
+            SourceOutcome outcome;
+            try
+            {
+                (file, outcome) = await CollectFileAsync(runId, source, container, item, cancellationToken);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !runCancellation.IsCancellationRequested)
+            {
+                stoppedAt = index;
+                break;
+            }
+            catch (Exception ex) when (!runCancellation.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Collecting {File} for source {Source} failed", item.Name, source.Id);
+                file = new FileOutcome(item.Name, "failed", Short($"{ex.GetType().Name}: {ex.Message}; left unmarked, so the next run tries it again"), null, 0, 0);
+                outcome = new SourceOutcome(source.Id, source.KindName, SourceStatus.Failed, file.Reason);
+            }
             files.Add(file);
             total = total with
             {
@@ -172,9 +199,12 @@ public sealed class Collector(
         }
         var failed = files.Where(f => f.Status == "failed").ToList();
         var collected = files.Count(f => f.Status == "collected");
+        // The reason names a few failed files; the outcome's files list has them all.
+        var failures = string.Join("; ", failed.Take(5).Select(f => $"{f.Name}: {f.Reason}")) + (failed.Count > 5 ? $"; and {failed.Count - 5} more" : "");
         var (status, reason) = (failed.Count, collected) switch
         {
-            ( > 0, _) => (SourceStatus.Failed, $"{failed.Count} of {files.Count} new file(s) failed: " + string.Join("; ", failed.Select(f => $"{f.Name}: {f.Reason}"))),
+            _ when stoppedAt >= 0 => (SourceStatus.Failed, $"the run's collection deadline passed after {stoppedAt} of {pending.Count} new file(s); the rest are collected next run" + (failed.Count > 0 ? $". Failed: {failures}" : "")),
+            ( > 0, _) => (SourceStatus.Failed, $"{failed.Count} of {files.Count} new file(s) failed: {failures}"),
             (_, > 0) => (SourceStatus.Fetched, $"{collected} file(s) collected" + (files.Count > collected ? $", {files.Count - collected} duplicate(s)" : "")),
             _ when files.Count > 0 => (SourceStatus.Unchanged, $"{files.Count} new file(s), all duplicates of content collected before"),
             _ => (SourceStatus.Unchanged, "no new files"),
@@ -216,7 +246,7 @@ public sealed class Collector(
         var ok = outcome.Status == SourceStatus.Fetched;
         if (ok)
             await sources.MarkSeenAsync(source.Id, hash, item.Name, runId, cancellationToken);
-        var file = new FileOutcome(item.Name, ok ? "collected" : "failed", ok ? null : outcome.Reason, payload, outcome.RowsAccepted, outcome.RowsRejected);
+        var file = new FileOutcome(item.Name, ok ? "collected" : "failed", ok ? null : outcome.Reason, payload, outcome.RowsAccepted, outcome.RowsRejected, outcome.Rejects);
         return (await MarkAsync(blob, current, runId, file.Status, hash, file, cancellationToken), outcome);
     }
 
@@ -258,7 +288,7 @@ public sealed class Collector(
         }
         catch (FormatException ex)
         {
-            return Failed(source, $"payload could not be read: {ex.Message}") with { Payload = payload, ParseMs = watch.ElapsedMilliseconds };
+            return Failed(source, Short($"payload could not be read: {ex.Message}")) with { Payload = payload, ParseMs = watch.ElapsedMilliseconds };
         }
         var parseMs = watch.ElapsedMilliseconds;
         if (rows.Count == 0)
@@ -276,12 +306,17 @@ public sealed class Collector(
         var outcome = new SourceOutcome(source.Id, source.KindName, SourceStatus.Fetched, null,
             Payload: payload, Rejects: rejects, RowsAccepted: result.Accepted, RowsRejected: result.Rejected,
             Inserted: result.Inserted, Revised: result.Revised, Unchanged: result.Unchanged,
-            Errors: result.Errors.Take(ErrorSamples).Select(e => new RowErrorSample(e.Row, e.Field, e.Message)).ToList(),
+            Errors: result.Errors.Take(ErrorSamples).Select(e => new RowErrorSample(e.Row, e.Field, Short(e.Message))).ToList(),
             ParseMs: parseMs, WriteMs: watch.ElapsedMilliseconds);
         return result.Accepted == 0
-            ? outcome with { Status = SourceStatus.Failed, Reason = $"all {result.Rejected} row(s) rejected; first: row {result.Errors[0].Row}, {result.Errors[0].Field}: {result.Errors[0].Message}" }
+            ? outcome with { Status = SourceStatus.Failed, Reason = Short($"all {result.Rejected} row(s) rejected; first: row {result.Errors[0].Row}, {result.Errors[0].Field}: {result.Errors[0].Message}") }
             : outcome with { Reason = $"{result.Accepted} row(s) accepted ({result.Inserted} new, {result.Revised} revised, {result.Unchanged} unchanged), {result.Rejected} rejected" };
     }
+
+    private static readonly SourceState Empty = new(null, null, null, null, null, null, null, null);
+
+    /// <summary>Reasons go into table properties and ledger lists: long ones (a huge header row, a stack of messages) are cut.</summary>
+    internal static string Short(string text, int max = 300) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     private long MaxBytes => configuration.GetValue(IngestionApi.MaxBodySetting, IngestionApi.DefaultMaxBody);
 

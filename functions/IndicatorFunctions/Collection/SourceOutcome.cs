@@ -5,7 +5,7 @@ public enum SourceStatus { Fetched, Unchanged, Failed, Skipped }
 public sealed record RowErrorSample(int Row, string Field, string Message);
 
 /// <summary>One blob-drop file: <c>collected</c>, <c>duplicate</c> (its content was collected before) or <c>failed</c>.</summary>
-public sealed record FileOutcome(string Name, string Status, string? Reason, string? Payload, int RowsAccepted, int RowsRejected);
+public sealed record FileOutcome(string Name, string Status, string? Reason, string? Payload, int RowsAccepted, int RowsRejected, string? Rejects = null);
 
 /// <summary>
 /// What a run did with one source. <see cref="Payload"/> is the archived blob (in <c>raw</c>); when rows were

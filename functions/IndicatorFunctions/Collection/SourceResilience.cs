@@ -56,7 +56,7 @@ public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimePro
 
     /// <summary>Worth another try: the server or the network may do better in a moment.</summary>
     public static bool IsTransient(Outcome<HttpResponseMessage> outcome) =>
-        outcome.Exception is HttpRequestException or TimeoutRejectedException ||
+        outcome.Exception is HttpRequestException or IOException or TimeoutRejectedException ||
         outcome.Result is { } response && IsTransient((int)response.StatusCode);
 
     public static bool IsTransient(int status) => status is 408 or 429 or >= 500;
@@ -64,10 +64,20 @@ public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimePro
     public void Dispose() => _registry.Dispose();
 }
 
-/// <summary>Sends each request through its host's pipeline; the attempt count is left in the request's options.</summary>
+/// <summary>
+/// Sends each request through its host's pipeline; the attempt count is left in the request's options. When
+/// the caller sets <see cref="BufferUpTo"/>, a successful response's body is read inside the attempt, so a body
+/// that stalls meets the attempt's timeout and one that breaks off is retried like any network error.
+/// </summary>
 public sealed class SourceResilienceHandler(SourcePipelines pipelines) : DelegatingHandler
 {
     public static readonly HttpRequestOptionsKey<int> Attempts = new("IndicatorFunctions.Attempts");
+
+    /// <summary>Read a successful body within each attempt, up to this many bytes.</summary>
+    public static readonly HttpRequestOptionsKey<long> BufferUpTo = new("IndicatorFunctions.BufferUpTo");
+
+    /// <summary>Set when the body passed <see cref="BufferUpTo"/>: the response is returned unread, and not retried.</summary>
+    public static readonly HttpRequestOptionsKey<bool> TooLarge = new("IndicatorFunctions.TooLarge");
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -75,8 +85,36 @@ public sealed class SourceResilienceHandler(SourcePipelines pipelines) : Delegat
         return await pipelines.For(request.RequestUri!).ExecuteAsync(async ct =>
         {
             request.Options.Set(Attempts, ++attempts);
-            return await base.SendAsync(request, ct);
+            var response = await base.SendAsync(request, ct);
+            if (response.IsSuccessStatusCode && request.Options.TryGetValue(BufferUpTo, out var limit))
+                await BufferAsync(request, response, limit, ct);
+            return response;
         }, cancellationToken);
+    }
+
+    private static async Task BufferAsync(HttpRequestMessage request, HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = response.Content.Headers.ContentLength > limit
+                ? null
+                : await Ingestion.BodyReader.ReadUpToAsync(await response.Content.ReadAsStreamAsync(cancellationToken), limit, cancellationToken);
+            if (body is null)
+            {
+                request.Options.Set(TooLarge, true);
+                return;
+            }
+            var buffered = new ByteArrayContent(body.ToArray());
+            foreach (var (name, values) in response.Content.Headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
+                buffered.Headers.TryAddWithoutValidation(name, values);
+            response.Content.Dispose();
+            response.Content = buffered;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 }
 

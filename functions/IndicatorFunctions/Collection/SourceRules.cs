@@ -7,7 +7,7 @@ using IndicatorFunctions.Scheduling;
 
 namespace IndicatorFunctions.Collection;
 
-/// <summary>The body of <c>PUT /api/sources/{id}</c>. Header values are a string or <c>{"setting": "AppSettingName"}</c>.</summary>
+/// <summary>The body of <c>PUT /api/sources/{id}</c>. Header values are a string or <c>{"setting": "Name"}</c> (app setting <c>SourceSecrets__Name</c>).</summary>
 public sealed record SourceBody(
     string? Kind,
     bool? Enabled,
@@ -26,15 +26,24 @@ public static partial class SourceRules
 {
     private const int MaxText = 1024;
 
-    /// <summary>Header names whose values are credentials: these must come from an app setting, never sit in a table.</summary>
-    [GeneratedRegex(@"auth|key|token|secret|password|passwd|cookie|signature|credential|session", RegexOptions.IgnoreCase)]
+    /// <summary>
+    /// Header and query parameter names whose values are credentials (a SAS <c>sig</c>, a Functions <c>code</c>
+    /// too): these must come from an app setting, never sit in a table.
+    /// </summary>
+    [GeneratedRegex(@"auth|key|token|secret|pass|pwd|cookie|signature|credential|session|sas|^sig$|^code$", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}\z")]
+    /// <summary>
+    /// A source names its secrets by key within the app settings section <see cref="SecretsSection"/>, so a
+    /// definition can reach only what was put there for sources — never AzureWebJobsStorage or AdminApiKey.
+    /// </summary>
+    public const string SecretsSection = "SourceSecrets";
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.-]{0,127}\z")]
     private static partial Regex SettingName();
 
-    /// <summary><c>{setting:Name}</c> in a URL: replaced by app setting Name when fetching (braces never occur in a URL, percent signs do).</summary>
-    [GeneratedRegex(@"\{setting:([A-Za-z_][A-Za-z0-9_.:-]{0,127})\}")]
+    /// <summary><c>{setting:Name}</c> in a URL: replaced, escaped, by app setting SourceSecrets__Name when fetching (braces never occur in a URL, percent signs do).</summary>
+    [GeneratedRegex(@"\{setting:([A-Za-z_][A-Za-z0-9_.-]{0,127})\}")]
     internal static partial Regex SettingReference();
 
     [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}\z")]
@@ -44,10 +53,10 @@ public static partial class SourceRules
     [GeneratedRegex(@"^(?=.{3,63}\z)[a-z0-9]+(-[a-z0-9]+)*\z")]
     private static partial Regex ContainerName();
 
-    // Headers HttpClient sets itself, or that would change what a conditional GET means.
+    // Headers HttpClient sets itself, or that would change what a conditional GET means; Content-* cannot go on a GET.
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Host", "Content-Length", "Transfer-Encoding", "Connection", "If-None-Match", "If-Modified-Since", "Expect", "Upgrade",
+        "Host", "Transfer-Encoding", "Connection", "If-None-Match", "If-Modified-Since", "Expect", "Upgrade",
     };
 
     public static Source? Validate(string id, SourceBody? body, List<FieldError> errors)
@@ -113,7 +122,7 @@ public static partial class SourceRules
         {
             var (name, value) = pair.IndexOf('=') is var eq and >= 0 ? (pair[..eq], pair[(eq + 1)..]) : (pair, "");
             if (value.Length > 0 && SecretName().IsMatch(Uri.UnescapeDataString(name)) && !IsWholeReference(value))
-                errors.Add(new FieldError("url", $"query parameter '{name}' looks like a credential: write {name}={{setting:AppSettingName}} so the value stays in app settings"));
+                errors.Add(new FieldError("url", $"query parameter '{name}' looks like a credential: write {name}={{setting:Name}} and put the value in app setting {SecretsSection}__Name"));
         }
     }
 
@@ -131,7 +140,7 @@ public static partial class SourceRules
                 errors.Add(new FieldError(field, $"'{name}' is not a valid header name"));
                 continue;
             }
-            if (Reserved.Contains(name))
+            if (Reserved.Contains(name) || name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
             {
                 errors.Add(new FieldError(field, $"header {name} is set by the collector itself"));
                 continue;
@@ -140,7 +149,7 @@ public static partial class SourceRules
             {
                 var text = value.GetString()!;
                 if (SecretName().IsMatch(name))
-                    errors.Add(new FieldError(field, $"header {name} carries a credential: give the app setting that holds it, {{\"setting\": \"AppSettingName\"}}; secrets are never stored in tables"));
+                    errors.Add(new FieldError(field, $"header {name} carries a credential: write {{\"setting\": \"Name\"}} and put the value in app setting {SecretsSection}__Name; secrets are never stored in tables"));
                 else if (text.Length > MaxText || text.Any(char.IsControl))
                     errors.Add(new FieldError(field, $"header {name} must be at most {MaxText} characters without control characters"));
                 else
@@ -150,13 +159,13 @@ public static partial class SourceRules
                      value.TryGetProperty("setting", out var setting) && setting.ValueKind == JsonValueKind.String)
             {
                 if (!SettingName().IsMatch(setting.GetString()!))
-                    errors.Add(new FieldError(field, $"'{setting.GetString()}' is not an app setting name (letters, digits, _ . : -; starting with a letter or _)"));
+                    errors.Add(new FieldError(field, $"'{setting.GetString()}' is not a setting name (letters, digits, _ . -; starting with a letter or _); it is read from app setting {SecretsSection}__<name>"));
                 else
                     result.Add(new SourceHeader(name, null, setting.GetString()));
             }
             else
             {
-                errors.Add(new FieldError(field, $"header {name} must be a string or {{\"setting\": \"AppSettingName\"}}"));
+                errors.Add(new FieldError(field, $"header {name} must be a string or {{\"setting\": \"Name\"}}"));
             }
         }
         return result;

@@ -6,8 +6,13 @@ using IndicatorFunctions.Storage.Tables;
 
 namespace IndicatorFunctions.Collection;
 
-/// <summary>What the last collection of a source saw: validators for the next conditional GET and the last payload's hash.</summary>
+/// <summary>
+/// What the last collection of a source saw: validators for the next conditional GET and the last payload's hash.
+/// <see cref="Definition"/> is the fingerprint of the definition it was collected with: state from another
+/// definition (edited since, or a deleted source of the same id) does not apply.
+/// </summary>
 public sealed record SourceState(
+    string? Definition,
     string? ETag,
     string? LastModified,
     string? LastHash,
@@ -47,21 +52,22 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
         }
     }
 
-    /// <summary>Stores the definition; true when it is new. A changed definition forgets the validators, so the next run fetches in full.</summary>
+    /// <summary>Stores the definition; true when it is new. A changed definition has a new <see cref="Fingerprint"/>, so its next run fetches in full.</summary>
     public async Task<bool> PutAsync(Source source, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var existing = await tables.Sources.GetEntityIfExistsAsync(Definitions, source.Id, cancellationToken: cancellationToken);
-        var entity = new TableEntity(Definitions, source.Id)
+        await tables.Sources.UpsertEntityAsync(new TableEntity(Definitions, source.Id)
         {
             ["Definition"] = JsonSerializer.Serialize(ToBody(source), Json),
             ["UpdatedAt"] = clock.GetUtcNow(),
-        };
-        await tables.Sources.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-        if (existing is not null && existing.GetString("Definition") != entity.GetString("Definition") && await GetStateAsync(source.Id, cancellationToken) is { } state)
-            await SaveStateAsync(source.Id, state with { ETag = null, LastModified = null, LastHash = null }, cancellationToken);
+        }, TableUpdateMode.Replace, cancellationToken);
         return existing is null;
     }
+
+    /// <summary>Identifies a definition: the SHA-256 of the JSON it is stored as.</summary>
+    public static string Fingerprint(Source source) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(ToBody(source), Json)))[..32];
 
     /// <summary>Removes the definition and its state. Observations it collected stay: they are data, not configuration.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -82,6 +88,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     public Task SaveStateAsync(string id, SourceState state, CancellationToken cancellationToken) =>
         tables.Sources.UpsertEntityAsync(new TableEntity(States, id)
         {
+            ["Definition"] = state.Definition,
             ["HttpETag"] = state.ETag,
             ["HttpLastModified"] = state.LastModified,
             ["LastHash"] = state.LastHash,
@@ -114,6 +121,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     }
 
     private static SourceState ToState(TableEntity e) => new(
+        e.GetString("Definition"),
         e.GetString("HttpETag"), e.GetString("HttpLastModified"), e.GetString("LastHash"),
         e.GetDateTimeOffset("LastAttemptAt"), e.GetDateTimeOffset("LastSuccessAt"), e.GetString("LastOutcome"), e.GetString("LastRunId"));
 }

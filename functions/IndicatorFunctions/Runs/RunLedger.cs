@@ -92,7 +92,7 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
             GrowthWritten = counts.GrowthWritten,
             RollupsWritten = counts.RollupsWritten,
             Collection = sources is null ? null : CollectionSummary.Of(sources),
-            Errors = errors,
+            Errors = FitErrors(errors),
             Sources = sources,
         };
         if (sources is { Count: > 0 })
@@ -126,19 +126,30 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         return abandoned.Count;
     }
 
-    /// <summary>A table string holds 32K characters: a drop source with very many files keeps only the first ones listed.</summary>
+    /// <summary>
+    /// A table string holds 32K characters. Reasons and messages are already short; a drop source with very many
+    /// files keeps only the first ones listed, and as a last resort the row samples go.
+    /// </summary>
     internal static string Fit(SourceOutcome outcome)
     {
+        const int Limit = 30_000;
+        outcome = outcome with { Reason = outcome.Reason is { } reason ? Collector.Short(reason, 2000) : null };
         var json = JsonSerializer.Serialize(outcome, Json);
-        for (var keep = outcome.Files?.Count ?? 0; json.Length > 30_000 && keep > 0; keep /= 2)
+        for (var keep = outcome.Files?.Count ?? 0; json.Length > Limit && keep > 0; keep /= 2)
         {
             json = JsonSerializer.Serialize(outcome with
             {
                 Files = [.. outcome.Files!.Take(keep / 2), new FileOutcome($"({outcome.Files!.Count - keep / 2} more files not listed)", "omitted", null, null, 0, 0)],
             }, Json);
         }
-        return json;
+        return json.Length > Limit ? JsonSerializer.Serialize(outcome with { Files = [], Errors = [] }, Json) : json;
     }
+
+    /// <summary>The run's own error list: at most 20 entries of at most 500 characters, so the run row always fits.</summary>
+    internal static IReadOnlyList<string> FitErrors(IReadOnlyList<string> errors) =>
+        errors.Count <= 20
+            ? errors.Select(e => Collector.Short(e, 500)).ToList()
+            : [.. errors.Take(19).Select(e => Collector.Short(e, 500)), $"… and {errors.Count - 19} more; see each source's outcome"];
 
     /// <summary>One run, with its per-source outcomes when it collected.</summary>
     public async Task<RunRecord?> GetAsync(string id, CancellationToken cancellationToken)

@@ -29,9 +29,10 @@ public sealed class StartupRun(AggregationRunner runner, IConfiguration configur
         {
             logger.LogInformation("Start-up run skipped: run {RunId} is in progress", ex.RunId);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            logger.LogError(ex, "Start-up run could not start: storage is unreachable");
+            // Storage down (the pipeline's retries end in an AggregateException) must not take the app down with it.
+            logger.LogError(ex, "Start-up run could not start or finish");
         }
     }
 }

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using IndicatorFunctions.Collection;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Ingestion;
@@ -125,5 +127,28 @@ public sealed class BlobDropTests(AzuriteFixture azurite)
 
         Assert.StartsWith("container 'no-such-container-", Outcome(run, "nowhere").GetProperty("reason").GetString());
         Assert.Equal("partial", run.GetProperty("status").GetString());
+    }
+
+    // Regression: the reason listed every failed file, so a few hundred long names made the outcome too large for
+    // a table property; the ledger write failed and the run stayed "running".
+    [Fact]
+    public async Task Hundreds_of_failing_files_with_long_names_still_give_a_finished_run_in_the_ledger()
+    {
+        var drop = await azurite.NewContainerAsync("drop");
+        await Parallel.ForEachAsync(Enumerable.Range(0, 250), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await drop.GetBlobClient($"incoming/{i:D4}-" + new string('n', 120) + ".pdf").UploadAsync(BinaryData.FromString("%PDF"), cancellationToken: ct));
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "analyst-drop", DropSource(drop.Name));
+
+        var posted = await CollectAsync(admin);
+        var run = await admin.GetFromJsonAsync<JsonElement>($"/api/runs/{posted.GetProperty("id").GetString()}");
+
+        Assert.Equal("partial", run.GetProperty("status").GetString());
+        var outcome = Outcome(run, "analyst-drop");
+        Assert.StartsWith("250 of 250 new file(s) failed", outcome.GetProperty("reason").GetString());
+        Assert.EndsWith("; and 245 more", outcome.GetProperty("reason").GetString());
+        Assert.True(outcome.GetProperty("files").GetArrayLength() is > 0 and <= 250);
     }
 }

@@ -142,10 +142,43 @@ public sealed class CollectionRunTests(AzuriteFixture azurite)
         Assert.Equal("fetched", Outcome(first, "yearly").GetProperty("status").GetString()); // never collected: due
         var skipped = Outcome(second, "yearly");
         Assert.Equal("skipped", skipped.GetProperty("status").GetString());
-        Assert.Contains($"next fires at {DateTime.UtcNow.Year + 1}-01-01 03:00:00Z", skipped.GetProperty("reason").GetString());
+        Assert.Matches(@"^not due: schedule '0 0 3 1 1 \*' next fires at \d{4}-01-01 03:00:00Z$", skipped.GetProperty("reason").GetString());
         Assert.Equal("succeeded", second.GetProperty("status").GetString()); // skipping is not failing
         Assert.Equal("unchanged", Outcome(named, "yearly").GetProperty("status").GetString());
         Assert.Equal(2, server.RequestsTo("/yearly.csv").Count);
+    }
+
+    [Fact]
+    public async Task An_edited_scheduled_source_is_due_at_once_and_fetched_in_full()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/yearly.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "yearly", HttpCsvSource(server.Url("/yearly.csv"), "minhang", schedule: "0 0 3 1 1 *"));
+        await CollectAsync(admin);
+
+        // Same file, now read as xuhui's: a new definition, so the schedule and the validators of the old one do not apply.
+        await PutSourceAsync(admin, "yearly", HttpCsvSource(server.Url("/yearly.csv"), "xuhui", schedule: "0 0 3 1 1 *"));
+        var run = await CollectAsync(admin);
+
+        var outcome = Outcome(run, "yearly");
+        Assert.Equal("fetched", outcome.GetProperty("status").GetString());
+        Assert.Equal(24, outcome.GetProperty("inserted").GetInt32());
+        Assert.False(server.RequestsTo("/yearly.csv")[1].Headers.ContainsKey("If-None-Match"));
+    }
+
+    [Fact]
+    public async Task RunOnStartup_with_storage_down_logs_the_failure_and_the_app_keeps_serving()
+    {
+        await using var app = new FunctionAppFactory(azurite, Settings(("RunOnStartup", "true"), ("AzureWebJobsStorage", AzuriteFixture.UnreachableConnectionString(out _))));
+        var client = app.CreateClient();
+
+        await WaitAsync(() => Task.FromResult(app.LogLines.Any(l => l.Contains("Start-up run could not start or finish")) ? (bool?)true : null));
+        var health = await client.GetAsync("/api/health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode); // answered: the app is still up
     }
 
     [Fact]

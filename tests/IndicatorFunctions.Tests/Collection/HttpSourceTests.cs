@@ -129,7 +129,7 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
         Assert.Equal("partial", run.GetProperty("status").GetString());
         var hang = Outcome(run, "hangs");
         Assert.Equal("failed", hang.GetProperty("status").GetString());
-        Assert.Equal("no response within 0.5 s in 3 attempt(s)", hang.GetProperty("reason").GetString());
+        Assert.Equal("no complete response within 0.5 s in 3 attempt(s)", hang.GetProperty("reason").GetString());
         Assert.Equal(3, server.RequestsTo("/hangs.csv").Count);
         Assert.Equal("fetched", Outcome(run, "xuhui-retail").GetProperty("status").GetString());
         Assert.Null(await PointAsync(admin, "minhang", "2021-03"));
@@ -328,11 +328,12 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_secret_header_is_sent_from_its_app_setting_and_never_stored_or_shown()
+    public async Task A_secret_header_and_query_value_come_from_SourceSecrets_escaped_and_are_never_stored_or_shown()
     {
         await using var server = await SourceServer.StartAsync();
         server.ServeFile("/secured.csv", RetailCsv());
-        await using var app = new FunctionAppFactory(azurite, Settings(("StatsApiKey", "s3cret-value")));
+        // '#' and '&' in a secret must stay inside its query value, not end the query or add a parameter.
+        await using var app = new FunctionAppFactory(azurite, Settings(("SourceSecrets:StatsApiKey", "s3cret-value#1&admin=true")));
         var admin = app.CreateAdminClient();
         await SeedCatalogAsync(admin);
         await PutSourceAsync(admin, "secured", HttpCsvSource(server.Url("/secured.csv?apikey={setting:StatsApiKey}"), "minhang",
@@ -344,11 +345,15 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
 
         Assert.Equal("fetched", Outcome(run, "secured").GetProperty("status").GetString());
         var request = Assert.Single(server.RequestsTo("/secured.csv"));
-        Assert.Equal("s3cret-value", request.Headers["X-Api-Key"]);
+        Assert.Equal("s3cret-value#1&admin=true", request.Headers["X-Api-Key"]);
+        Assert.Equal("?apikey=s3cret-value%231%26admin%3Dtrue", request.Query);
         Assert.Equal("zh-CN", request.Headers["Accept-Language"]);
         Assert.DoesNotContain("s3cret", listed);
         Assert.Contains("\"setting\":\"StatsApiKey\"", listed);
         Assert.DoesNotContain("s3cret", stored.Value.GetString("Definition"));
+        Assert.DoesNotContain("s3cret", run.ToString());
+        var state = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync("state", "secured");
+        Assert.DoesNotContain(state.Value.Keys, key => state.Value.GetValueOrDefault(key)?.ToString()?.Contains("s3cret") == true);
     }
 
     [Fact]
@@ -364,8 +369,81 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
 
         var run = await CollectAsync(admin);
 
-        Assert.Equal("app setting(s) NotConfigured named by the source are not set", Outcome(run, "secured").GetProperty("reason").GetString());
+        Assert.Equal("app setting(s) SourceSecrets__NotConfigured named by the source are not set", Outcome(run, "secured").GetProperty("reason").GetString());
         Assert.Empty(server.RequestsTo("/secured.csv"));
+    }
+
+    [Fact]
+    public async Task A_source_can_reach_only_settings_under_SourceSecrets_not_the_apps_own()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/x.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "greedy", HttpCsvSource(server.Url("/x.csv?q={setting:AdminApiKey}"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        // AdminApiKey is set (FunctionAppFactory.AdminKey) but is not SourceSecrets__AdminApiKey: nothing is sent.
+        Assert.Equal("app setting(s) SourceSecrets__AdminApiKey named by the source are not set", Outcome(run, "greedy").GetProperty("reason").GetString());
+        Assert.Empty(server.RequestsTo("/x.csv"));
+    }
+
+    [Fact]
+    public async Task Redirects_are_followed_and_secret_headers_go_only_to_the_sources_own_origin()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.Serve("/moved.csv", (context, _) => { context.Response.Redirect("/here.csv"); return Task.CompletedTask; });
+        server.ServeFile("/here.csv", RetailCsv());
+        server.Serve("/elsewhere.csv", (context, _) => { context.Response.Redirect(server.OtherHostBaseUrl + "/there.csv"); return Task.CompletedTask; });
+        server.ServeFile("/there.csv", RetailCsv());
+        await using var app = new FunctionAppFactory(azurite, Settings(("SourceSecrets:Key", "s3cret")));
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        var headers = new Dictionary<string, object> { ["X-Api-Key"] = new { setting = "Key" }, ["Accept-Language"] = "zh-CN" };
+        await PutSourceAsync(admin, "same-origin", HttpCsvSource(server.Url("/moved.csv"), "minhang", headers));
+        await PutSourceAsync(admin, "cross-origin", HttpCsvSource(server.Url("/elsewhere.csv"), "xuhui", headers));
+
+        var run = await CollectAsync(admin);
+
+        Assert.Equal("fetched", Outcome(run, "same-origin").GetProperty("status").GetString());
+        Assert.Equal("fetched", Outcome(run, "cross-origin").GetProperty("status").GetString());
+        Assert.Equal("s3cret", Assert.Single(server.RequestsTo("/here.csv")).Headers["X-Api-Key"]);
+        var there = Assert.Single(server.RequestsTo("/there.csv"));
+        Assert.False(there.Headers.ContainsKey("X-Api-Key"));
+        Assert.Equal("zh-CN", there.Headers["Accept-Language"]); // only secrets stay behind
+    }
+
+    [Fact]
+    public async Task A_body_that_breaks_off_midway_is_retried_like_any_network_error()
+    {
+        await using var server = await SourceServer.StartAsync();
+        var csv = RetailCsv();
+        server.Serve("/flaky.csv", async (context, request) =>
+        {
+            context.Response.ContentType = "text/csv";
+            context.Response.ContentLength = Encoding.UTF8.GetByteCount(csv);
+            if (request == 1)
+            {
+                await context.Response.WriteAsync(csv[..50]);
+                await context.Response.Body.FlushAsync();
+                context.Abort(); // the connection drops with most of the body unsent
+                return;
+            }
+            await context.Response.WriteAsync(csv);
+        });
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "flaky", HttpCsvSource(server.Url("/flaky.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        var outcome = Outcome(run, "flaky");
+        Assert.Equal("fetched", outcome.GetProperty("status").GetString());
+        Assert.Equal(2, outcome.GetProperty("attempts").GetInt32());
+        Assert.Equal(24, outcome.GetProperty("rowsAccepted").GetInt32());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace IndicatorFunctions.Tests.Infrastructure;
 
 /// <summary>A request the source server answered: what was asked, when, and with which headers.</summary>
-public sealed record SeenRequest(string Path, DateTimeOffset At, IReadOnlyDictionary<string, string> Headers);
+public sealed record SeenRequest(string Path, string Query, DateTimeOffset At, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>
 /// A real HTTP server on a loopback port (Kestrel), standing in for the places districts publish figures.
@@ -78,7 +78,7 @@ public sealed class SourceServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
-        _seen.Enqueue(new SeenRequest(path, DateTimeOffset.UtcNow, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+        _seen.Enqueue(new SeenRequest(path, context.Request.QueryString.Value ?? "", DateTimeOffset.UtcNow, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         var count = _counts.AddOrUpdate(path, 1, (_, n) => n + 1);
         if (!_handlers.TryGetValue(path, out var handler))
         {

@@ -158,4 +158,15 @@ public sealed class RetryAfterTests
 
         Assert.Equal(transient, SourcePipelines.IsTransient(Outcome.FromResult(response)));
     }
+
+    [Theory]
+    [InlineData("http://stats.example.org/a.csv", "http://stats.example.org/b.csv", true)]
+    [InlineData("http://stats.example.org/a.csv", "https://stats.example.org/b.csv", true)]   // upgraded to https on default ports
+    [InlineData("https://stats.example.org/a.csv", "http://stats.example.org/b.csv", false)]  // downgraded: secrets would travel in clear
+    [InlineData("http://stats.example.org:8080/a.csv", "http://stats.example.org:9090/b.csv", false)]
+    [InlineData("http://stats.example.org/a.csv", "http://cdn.example.org/b.csv", false)]
+    [InlineData("http://STATS.example.org/a.csv", "http://stats.example.org/b.csv", true)]
+    [InlineData("http://127.0.0.1:5000/a.csv", "http://localhost:5000/b.csv", false)]         // another name is another origin
+    public void Secret_headers_follow_a_redirect_only_to_the_same_origin(string origin, string target, bool same) =>
+        Assert.Equal(same, SourceFetcher.SameOrigin(new Uri(origin), new Uri(target)));
 }

@@ -122,4 +122,42 @@ public sealed class RunLedgerFitTests
         using var document = JsonDocument.Parse(json);
         Assert.StartsWith("徐汇区/0-", document.RootElement.GetProperty("files")[0].GetProperty("name").GetString());
     }
+
+    // Regression: Fit used to shorten only Files, so a failed drop source whose reason listed hundreds of long file
+    // names (or huge error samples) could not be written, and the run stayed "running" for ever.
+    [Theory]
+    [InlineData(20_000, 0, 0)]      // a reason alone over the limit
+    [InlineData(500, 5, 8_000)]     // error samples far too long
+    [InlineData(40_000, 5, 8_000)]  // everything at once, with many files
+    public void Any_outcome_comes_out_small_enough_with_its_reason_cut_not_dropped(int reasonLength, int errorCount, int messageLength)
+    {
+        var outcome = DropOutcome(files: 2_000, nameLength: 120) with
+        {
+            Status = SourceStatus.Failed,
+            Reason = new string('r', reasonLength),
+            Errors = Enumerable.Range(1, errorCount).Select(i => new RowErrorSample(i, "value", new string('m', messageLength))).ToList(),
+        };
+
+        var json = RunLedger.Fit(outcome);
+
+        Assert.True(json.Length <= Limit, $"{json.Length} characters");
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("failed", root.GetProperty("status").GetString());
+        Assert.StartsWith("rrrr", root.GetProperty("reason").GetString());
+        Assert.True(root.GetProperty("reason").GetString()!.Length <= 2000);
+    }
+
+    [Fact]
+    public void The_runs_own_errors_keep_at_most_twenty_short_entries_and_say_how_many_more()
+    {
+        var errors = Enumerable.Range(1, 300).Select(i => $"source s{i}: " + new string('x', 2_000)).ToList();
+
+        var fitted = RunLedger.FitErrors(errors);
+
+        Assert.Equal(20, fitted.Count);
+        Assert.All(fitted, e => Assert.True(e.Length <= 500));
+        Assert.StartsWith("source s1: xxx", fitted[0]);
+        Assert.Equal("… and 281 more; see each source's outcome", fitted[^1]);
+        Assert.Equal(["a", "b"], RunLedger.FitErrors(["a", "b"]));
+    }
 }

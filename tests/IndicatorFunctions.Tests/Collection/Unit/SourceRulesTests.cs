@@ -245,7 +245,9 @@ public sealed class SourceRulesTests
     [InlineData("?API_KEY=abc", "API_KEY")] // names are matched case-insensitively
     [InlineData("?password=hunter2", "password")]
     [InlineData("?session=s1", "session")]
-    [InlineData("?sig=a&signature=b", "signature")]
+    [InlineData("?sv=2024-11-04&sp=r&sig=abc", "sig")] // a SAS token's signature
+    [InlineData("?code=abc", "code")] // an Azure Functions key
+    [InlineData("?signature=b", "signature")]
     [InlineData("?api%6Bey=abc", "api%6Bey")] // percent-encoding the name does not hide it ("apikey")
     [InlineData("?token=x#section", "token")] // the fragment is not part of the value
     [InlineData("?apikey=%7Bsetting:StatsKey%7D", "apikey")] // an encoded reference is not a reference
@@ -297,13 +299,14 @@ public sealed class SourceRulesTests
     {
         var errors = AssertRejected(Csv with { Headers = Header(name, JsonSerializer.SerializeToElement(value)) }, $"headers.{name}");
 
-        Assert.Contains("{\"setting\": \"AppSettingName\"}", errors[0].Message);
+        Assert.Contains("{\"setting\": \"Name\"}", errors[0].Message);
+        Assert.Contains("app setting SourceSecrets__Name", errors[0].Message);
     }
 
     [Theory]
     [InlineData("Authorization", "StatsToken")]
     [InlineData("X-Api-Key", "StatsKey")]
-    [InlineData("Cookie", "Stats:Cookie")]
+    [InlineData("Cookie", "Stats.Cookie")]
     [InlineData("X-Auth-Token", "_stats.token-1")]
     [InlineData("Accept", "AcceptHeader")] // any header may come from a setting
     public void Header_from_an_app_setting_is_accepted_by_setting_name(string name, string setting)
@@ -331,11 +334,12 @@ public sealed class SourceRulesTests
     [InlineData("Stats/Key")]
     [InlineData("-StatsKey")]
     [InlineData("StatsKey\n")]
+    [InlineData("Stats:Key")] // no sections: a source reaches only SourceSecrets__<name>
     public void Header_naming_an_invalid_setting_is_reported_under_its_name(string setting)
     {
         var errors = AssertRejected(Csv with { Headers = Header("X-Api-Key", JsonSerializer.SerializeToElement(new { setting })) }, "headers.X-Api-Key");
 
-        Assert.Contains("is not an app setting name", errors[0].Message);
+        Assert.Contains("is not a setting name", errors[0].Message);
     }
 
     [Fact]
