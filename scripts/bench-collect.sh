@@ -13,6 +13,7 @@
 #   BENCH_SOURCES=5 BENCH_ROWS=400 bash scripts/bench-collect.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-app.sh"
 cd "$ROOT"
 
 export BENCH_SOURCES=${BENCH_SOURCES:-50} BENCH_ROWS=${BENCH_ROWS:-2000} BENCH_INDICATORS=${BENCH_INDICATORS:-20}
@@ -27,39 +28,16 @@ dotnet build bench/IndicatorFunctions.Bench -c Release --nologo -v q >/dev/null
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-collect.XXXXXX")
 export AZURITE_LOG=$WORK/azurite.log BENCH_WORK=$WORK
-APP_PID=
-stop_app() {
-  if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=; fi
-  return 0
-}
 # "|| true": a process that already died (or dies by a signal) must not stop the cleanup under set -e.
 cleanup() { stop_app || true; stop_azurite || true; echo "logs and run records: $WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The built app, standalone, from its own folder (as the Functions host starts it: appsettings.json applies and no
-# local.settings.json is picked up); the timer is off so only our runs run.
-start_app() {
-  local port
-  port=$(free_port)
-  (cd "$APP_DIR" && exec env AzureWebJobsStorage="$AZURITE_CONNECTION_STRING" AdminApiKey=bench \
-    AzureWebJobs__NightlyAggregation__Disabled=true Collection__Concurrency="$CONCURRENCY" \
-    dotnet IndicatorFunctions.dll --urls "http://127.0.0.1:$port") >>"$WORK/app.log" 2>&1 &
-  APP_PID=$!
-  export BENCH_APP_URL=http://127.0.0.1:$port BENCH_APP_PID=$APP_PID
-  for _ in $(seq 1 300); do
-    curl -sf -o /dev/null "$BENCH_APP_URL/api/health" && return 0
-    kill -0 "$APP_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "the app did not answer /api/health; see $WORK/app.log" >&2
-  return 1
-}
 
 echo "== $BENCH_SOURCES sources x $BENCH_ROWS rows, collected $CONCURRENCY at a time =="
 start_private_azurite
 export BENCH_AZURITE_PID=$AZURITE_PID
-start_app
+start_app Collection__Concurrency="$CONCURRENCY"
 # The program prints progress on stderr and its figures as one JSON line on stdout; it exits 1 (after printing
 # the line) when a run did not do what it must.
 status=0

@@ -11,6 +11,7 @@
 #   BENCH_OBSERVATIONS=4000 BENCH_SDK_ENTITIES=2000 BENCH_WRK_DURATION=3s bash scripts/bench-pipeline.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-app.sh"
 cd "$ROOT"
 
 export BENCH_OBSERVATIONS=${BENCH_OBSERVATIONS:-100000}
@@ -40,33 +41,11 @@ dotnet build bench/IndicatorFunctions.Bench -c Release --nologo -v q >/dev/null
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-pipeline.XXXXXX")
 export AZURITE_LOG=$WORK/azurite.log
-APP_PID=
-stop_app() {
-  if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; APP_PID=; fi
-  return 0
-}
 # "|| true": a process that already died (or dies by a signal) must not stop the cleanup under set -e.
 cleanup() { stop_app || true; stop_azurite || true; echo "logs: $WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The built app, standalone, from its own folder (as the Functions host starts it: appsettings.json applies and no
-# local.settings.json is picked up); the timer is off so only our runs run.
-start_app() {
-  local port
-  port=$(free_port)
-  (cd "$APP_DIR" && exec env AzureWebJobsStorage="$AZURITE_CONNECTION_STRING" AdminApiKey=bench \
-    AzureWebJobs__NightlyAggregation__Disabled=true dotnet IndicatorFunctions.dll --urls "http://127.0.0.1:$port") >>"$WORK/app.log" 2>&1 &
-  APP_PID=$!
-  export BENCH_APP_URL=http://127.0.0.1:$port BENCH_APP_PID=$APP_PID
-  for _ in $(seq 1 300); do
-    curl -sf -o /dev/null "$BENCH_APP_URL/api/health" && return 0
-    kill -0 "$APP_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "the app did not answer /api/health; see $WORK/app.log" >&2
-  return 1
-}
 
 step() { # pipeline step; prints its JSON line to stderr as progress and returns it on stdout
   local out

@@ -141,7 +141,7 @@ public static class CollectBenchmark
     private static async Task<RunFigures> RunOnceAsync(HttpClient http, SourceServer server, int appPid, int azuritePid, string? work, string label)
     {
         var served = server.Snapshot();
-        var (appCpu, azuriteCpu, benchCpu) = (CpuSeconds(appPid), CpuSeconds(azuritePid), Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        var (appCpu, azuriteCpu, benchCpu) = (ProcessCpu.Seconds(appPid), ProcessCpu.Seconds(azuritePid), Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
         var watch = Stopwatch.StartNew();
         using var response = await http.PostAsJsonAsync("/api/runs?wait=true", new { collect = true });
         var text = await response.Content.ReadAsStringAsync();
@@ -153,7 +153,7 @@ public static class CollectBenchmark
         var run = JsonNode.Parse(text)!.AsObject();
         Console.Error.WriteLine($"  {label} run: {wall:0.000} s wall, status {run["status"]}, collection {run["collection"]?.ToJsonString()}");
         return new RunFigures(label, run, wall, server.Snapshot() - served,
-            CpuSeconds(appPid) - appCpu, CpuSeconds(azuritePid) - azuriteCpu, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpu);
+            ProcessCpu.Seconds(appPid) - appCpu, ProcessCpu.Seconds(azuritePid) - azuriteCpu, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpu);
     }
 
     private static void Check(List<string> failures, RunFigures run, string what, bool ok, string message)
@@ -174,15 +174,6 @@ public static class CollectBenchmark
         });
     }
 
-    /// <summary>User + system CPU of a process from /proc/{pid}/stat (fields 14 and 15, in clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
-            return 0;
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
 
     private static int Int(string name, int fallback) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;

@@ -105,7 +105,7 @@ public static class PipelineBenchmark
         var rssBefore = ProcStatusKb(appPid, "VmRSS");
         // Writing 5 to clear_refs resets VmHWM (the kernel's peak RSS) to the current RSS: VmHWM then is this run's peak.
         var hwmReset = TryResetPeak(appPid);
-        var (appCpu, azuriteCpu) = (CpuSeconds(appPid), CpuSeconds(azuritePid));
+        var (appCpu, azuriteCpu) = (ProcessCpu.Seconds(appPid), ProcessCpu.Seconds(azuritePid));
         using var stopSampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
@@ -145,8 +145,8 @@ public static class PipelineBenchmark
             ["rssBeforeMb"] = Mb(rssBefore),
             ["peakRssMb"] = Mb(peak),
             ["peakFrom"] = hwmReset ? "VmHWM after reset, and 20 ms samples" : "20 ms samples of VmRSS",
-            ["appCpuSeconds"] = Math.Round(CpuSeconds(appPid) - appCpu, 2),
-            ["azuriteCpuSeconds"] = Math.Round(CpuSeconds(azuritePid) - azuriteCpu, 2),
+            ["appCpuSeconds"] = Math.Round(ProcessCpu.Seconds(appPid) - appCpu, 2),
+            ["azuriteCpuSeconds"] = Math.Round(ProcessCpu.Seconds(azuritePid) - azuriteCpu, 2),
         };
     }
 
@@ -206,15 +206,6 @@ public static class PipelineBenchmark
         }
     }
 
-    /// <summary>User + system CPU of a process from /proc/{pid}/stat (fields 14 and 15, in clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
-            return 0;
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
 
     private static double? Mb(long? kb) => kb is { } k ? Math.Round(k / 1024.0, 1) : null;
 
