@@ -125,7 +125,7 @@ public sealed class Collector(
 
         var format = source.Kind == SourceKind.HttpCsv ? "csv" : "json";
         watch.Restart();
-        var payload = await ArchiveAsync(source, hash, format, received.Body, received.ContentType ?? "application/octet-stream", cancellationToken);
+        var payload = await observations.ArchiveAsync(ArchiveKind(source), hash, received.Body, received.ContentType ?? "application/octet-stream", format, cancellationToken);
         var archiveMs = watch.ElapsedMilliseconds;
         if (!PayloadFormats.Fits(format, received.ContentType))
             return (Failed(source, $"content type {received.ContentType} is not {format.ToUpperInvariant()} ({PayloadFormats.Expected(format)}); the payload is archived as {payload}") with
@@ -144,13 +144,12 @@ public sealed class Collector(
     /// </summary>
     private async Task<SourceOutcome> CollectDropAsync(string runId, Source source, CancellationToken deadline, CancellationToken runCancellation)
     {
-        var cancellationToken = deadline;
         var watch = Stopwatch.StartNew();
         var container = storage.Blobs.GetBlobContainerClient(source.Container!);
         var pending = new List<BlobItem>();
         try
         {
-            await foreach (var item in container.GetBlobsAsync(BlobTraits.Metadata, source.Prefix, cancellationToken: cancellationToken))
+            await foreach (var item in container.GetBlobsAsync(BlobTraits.Metadata, source.Prefix, cancellationToken: deadline))
             {
                 if (!item.Metadata.ContainsKey(CollectedRunMetadata) && !item.Name.EndsWith('/'))
                     pending.Add(item);
@@ -169,7 +168,7 @@ public sealed class Collector(
             SourceOutcome outcome;
             try
             {
-                (file, outcome) = await CollectFileAsync(runId, source, container, item, cancellationToken);
+                (file, outcome) = await CollectFileAsync(runId, source, container, item, deadline);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !runCancellation.IsCancellationRequested)
             {
@@ -239,7 +238,7 @@ public sealed class Collector(
                 empty with { Status = SourceStatus.Unchanged, FetchMs = fetchMs });
 
         watch.Restart();
-        var payload = await ArchiveAsync(source, hash, format, download.Content, download.ContentType ?? "application/octet-stream", cancellationToken);
+        var payload = await observations.ArchiveAsync(ArchiveKind(source), hash, download.Content, download.ContentType ?? "application/octet-stream", format, cancellationToken);
         var archiveMs = watch.ElapsedMilliseconds;
         var ingested = await IngestAsync(runId, source, format, download.Content, hash, payload, cancellationToken);
         var outcome = ingested with { Bytes = download.Content.ToMemory().Length, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs };
@@ -269,12 +268,8 @@ public sealed class Collector(
         return file;
     }
 
-    private async Task<string> ArchiveAsync(Source source, string hash, string format, BinaryData body, string contentType, CancellationToken cancellationToken)
-    {
-        var kind = $"sources/{source.Id}";
-        await observations.ArchiveAsync(kind, body, contentType, format, cancellationToken);
-        return $"{kind}/{hash}.{format}";
-    }
+    /// <summary>A source's payloads are archived under <c>raw/sources/{id}/</c>.</summary>
+    private static string ArchiveKind(Source source) => $"sources/{source.Id}";
 
     /// <summary>Parse and ingest one payload; rejected rows are written beside the archived payload, all of them.</summary>
     private async Task<SourceOutcome> IngestAsync(string runId, Source source, string format, BinaryData body, string hash, string payload, CancellationToken cancellationToken)
@@ -321,33 +316,4 @@ public sealed class Collector(
     private long MaxBytes => configuration.GetValue(IngestionApi.MaxBodySetting, IngestionApi.DefaultMaxBody);
 
     private static SourceOutcome Failed(Source source, string reason) => new(source.Id, source.KindName, SourceStatus.Failed, reason);
-}
-
-/// <summary>Which payloads a source accepts as CSV or JSON.</summary>
-public static class PayloadFormats
-{
-    private static readonly HashSet<string> Csv = new(StringComparer.OrdinalIgnoreCase)
-        { "text/csv", "application/csv", "text/comma-separated-values", "application/vnd.ms-excel", "text/plain", "application/octet-stream" };
-
-    private static readonly HashSet<string> JsonTypes = new(StringComparer.OrdinalIgnoreCase)
-        { "application/json", "text/json", "text/plain", "application/octet-stream" };
-
-    /// <summary>A missing content type is given the benefit of the doubt; parsing will tell.</summary>
-    public static bool Fits(string format, string? mediaType) =>
-        string.IsNullOrEmpty(mediaType) || (format == "csv" ? Csv.Contains(mediaType) : JsonTypes.Contains(mediaType) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-
-    public static string Expected(string format) => format == "csv" ? "expected " + string.Join(", ", Csv.Order()) : "expected " + string.Join(", ", JsonTypes.Order()) + " or */*+json";
-
-    /// <summary>A drop file's format: by extension, else by content type; null when neither says CSV or JSON.</summary>
-    public static string? OfFile(string name, string? contentType) => Path.GetExtension(name).ToLowerInvariant() switch
-    {
-        ".csv" => "csv",
-        ".json" => "json",
-        _ => contentType?.Split(';')[0].Trim().ToLowerInvariant() switch
-        {
-            "text/csv" or "application/csv" => "csv",
-            "application/json" or "text/json" => "json",
-            _ => null,
-        },
-    };
 }

@@ -13,14 +13,7 @@ public static class IngestionApi
 
     public static async Task<IResult> PostObservationsAsync(HttpRequest request, ObservationStore store, Freshness freshness, IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        var (format, extension) = mediaType switch
-        {
-            "application/json" or "text/json" => ("json", "json"),
-            "text/csv" or "application/csv" => ("csv", "csv"),
-            _ => (null, null),
-        };
-        if (format is null)
+        if (PayloadFormats.OfMediaType(request.ContentType) is not { } format)
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type.",
                 detail: $"Send application/json ({{\"observations\":[...]}}) or text/csv with a header row, not '{request.ContentType ?? "(none)"}'.");
 
@@ -32,7 +25,8 @@ public static class IngestionApi
             return TooLarge(limit);
 
         // Archived before parsing: whatever happens next, what was sent is kept.
-        var batchId = await store.ArchiveAsync("observations", body, mediaType!, extension!, cancellationToken);
+        var batchId = ObservationStore.BatchIdOf(body.ToMemory().Span);
+        await store.ArchiveAsync("observations", batchId, body, PayloadFormats.MediaTypeOf(request.ContentType)!, format, cancellationToken);
         IReadOnlyList<ObservationInput> rows;
         try
         {

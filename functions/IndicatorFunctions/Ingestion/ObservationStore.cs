@@ -21,21 +21,24 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
 
     public static string BatchIdOf(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
 
-    /// <summary>Stores the body under <c>{kind}/{sha256}.{ext}</c> unless it is already there.</summary>
-    public async Task<string> ArchiveAsync(string kind, BinaryData body, string contentType, string extension, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the body under <c>{kind}/{batchId}.{ext}</c> unless it is already there, and returns that name.
+    /// <paramref name="batchId"/> is <see cref="BatchIdOf"/> the body, which callers have already computed.
+    /// </summary>
+    public async Task<string> ArchiveAsync(string kind, string batchId, BinaryData body, string contentType, string extension, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var batchId = BatchIdOf(body.ToMemory().Span);
+        var name = $"{kind}/{batchId}.{extension}";
         try
         {
-            await tables.Raw.GetBlobClient($"{kind}/{batchId}.{extension}").UploadAsync(body,
+            await tables.Raw.GetBlobClient(name).UploadAsync(body,
                 new BlobUploadOptions { ContentType = contentType, IfNoneMatch = ETag.All }, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // The same bytes were archived before: content addressing makes that the same blob.
         }
-        return batchId;
+        return name;
     }
 
     public async Task<IngestResult> ApplyAsync(string batchId, IReadOnlyList<ObservationInput> rows, CancellationToken cancellationToken)

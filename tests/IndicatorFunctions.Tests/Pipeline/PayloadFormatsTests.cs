@@ -1,6 +1,6 @@
-using IndicatorFunctions.Collection;
+using IndicatorFunctions.Ingestion;
 
-namespace IndicatorFunctions.Tests.Collection.Unit;
+namespace IndicatorFunctions.Tests.Pipeline;
 
 public sealed class PayloadFormatsTests
 {
@@ -71,4 +71,19 @@ public sealed class PayloadFormatsTests
     {
         Assert.Equal(format, PayloadFormats.OfFile(name, contentType));
     }
+
+    // The push endpoint's table: only a declared CSV or JSON type is accepted (415 otherwise).
+    [Theory]
+    [InlineData("text/csv", "csv")]
+    [InlineData("Text/CSV; charset=utf-8", "csv")]
+    [InlineData("application/csv", "csv")]
+    [InlineData("application/json", "json")]
+    [InlineData("application/json; charset=utf-8", "json")]
+    [InlineData("text/json", "json")]
+    [InlineData("text/plain", null)]
+    [InlineData("application/octet-stream", null)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void Of_media_type_reads_only_a_declared_csv_or_json_type(string? contentType, string? format) =>
+        Assert.Equal(format, PayloadFormats.OfMediaType(contentType));
 }
