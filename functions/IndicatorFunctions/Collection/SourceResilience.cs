@@ -104,7 +104,7 @@ public sealed class SourceResilienceHandler(SourcePipelines pipelines) : Delegat
                 request.Options.Set(TooLarge, true);
                 return;
             }
-            var buffered = new ByteArrayContent(body.ToArray());
+            var buffered = new ReadOnlyMemoryContent(body.ToMemory());
             foreach (var (name, values) in response.Content.Headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
                 buffered.Headers.TryAddWithoutValidation(name, values);
             response.Content.Dispose();

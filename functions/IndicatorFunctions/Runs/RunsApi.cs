@@ -36,6 +36,7 @@ public static class RunsApi
         if (body?.Sources is { } named)
         {
             var errors = new List<FieldError>();
+            var known = (await sources.ListAsync(cancellationToken)).Select(s => s.Source.Id).ToHashSet(StringComparer.Ordinal);
             if (named.Count == 0)
                 errors.Add(new FieldError("sources", "sources, when given, must name at least one source"));
             if (body.Collect == false)
@@ -44,7 +45,7 @@ public static class RunsApi
             {
                 if (!Slug.IsValid(id))
                     errors.Add(new FieldError($"sources[{i}]", $"'{id}' must be {Slug.Rule}"));
-                else if (await sources.GetAsync(id, cancellationToken) is null)
+                else if (!known.Contains(id))
                     errors.Add(new FieldError($"sources[{i}]", $"source '{id}' does not exist"));
             }
             if (errors.Count > 0)
