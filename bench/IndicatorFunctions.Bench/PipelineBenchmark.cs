@@ -155,7 +155,7 @@ public static class PipelineBenchmark
         // A few at a time: the catalog is hundreds of small entries, not the figure being measured.
         await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (entry, ct) =>
         {
-            using var content = JsonContent.Create(entry.Body, entry.Body.GetType(), options: CatalogStore.Json);
+            using var content = JsonContent.Create(entry.Body, entry.Body.GetType(), options: IndicatorFunctions.Json.Options);
             using var response = await http.PutAsync(entry.Path, content, ct);
             if (!response.IsSuccessStatusCode)
                 throw new InvalidOperationException($"PUT {entry.Path} -> {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");

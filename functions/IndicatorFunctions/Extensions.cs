@@ -1,12 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Collection;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Health;
-using IndicatorFunctions.Hosting;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Runs;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 
 namespace IndicatorFunctions;
@@ -15,13 +19,25 @@ public static class Extensions
 {
     public const string CorsOriginsSetting = "CorsOrigins";
 
-    /// <summary>All of the app's services; settings are validated here so a bad one stops start-up with its name.</summary>
-    public static void AddIndicatorServices(this WebApplicationBuilder builder)
+    /// <summary>
+    /// The app's services, the same under the Functions host and in local mode. Settings are validated here, so a
+    /// bad one stops start-up with its name rather than failing the first request or the first night.
+    /// </summary>
+    public static void AddIndicatorServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+
         // Built (and so validated) now: a bad setting stops start-up with its name, not the first request.
-        services.AddSingleton(StorageAccount.FromConfiguration(builder.Configuration));
+        var storage = StorageAccount.FromConfiguration(builder.Configuration);
+        services.AddSingleton(storage);
+        // The SDK clients as Microsoft.Extensions.Azure registers them, which also forwards the SDK's own
+        // diagnostics (retries, timeouts) to ILogger.
+        services.AddAzureClients(clients =>
+        {
+            clients.AddClient<TableServiceClient, TableClientOptions>(_ => storage.Tables);
+            clients.AddClient<BlobServiceClient, BlobClientOptions>(_ => storage.Blobs);
+        });
         services.AddSingleton<IndicatorTables>();
         services.AddSingleton<ChangeTracker>();
         services.AddSingleton<CatalogStore>();
@@ -32,18 +48,15 @@ public static class Extensions
         services.AddSingleton<Freshness>();
         services.AddSingleton<ReadCache>();
         services.AddSingleton<HealthApi.HealthProbe>();
-        services.AddSingleton<TimerFunctions>();
-        services.AddHostedService<StandaloneScheduler>();
         services.AddHostedService<StartupRun>();
+        services.AddOptions<AppOptions>().BindConfiguration("").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AppOptions>, AppOptions.Validator>();
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 
         // Dashboards on other origins may read; the setting is a comma-separated list of origins.
         var origins = builder.Configuration[CorsOriginsSetting]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(origins).WithMethods("GET").WithHeaders("If-None-Match").WithExposedHeaders("ETag")));
-
-        // A bad schedule fails at start-up, naming the setting, rather than on the first night.
-        FunctionMetadata.ReadTimerTriggers(AppContext.BaseDirectory, builder.Configuration);
     }
 
     /// <summary>Sources, their store, and the resilient HTTP client that fetches them (Polly 8 in a DelegatingHandler on IHttpClientFactory).</summary>
@@ -65,5 +78,17 @@ public static class Extensions
         services.AddSingleton<SourceStore>();
         services.AddSingleton<SourceFetcher>();
         services.AddSingleton<Collector>();
+    }
+}
+
+/// <summary>The one way JSON is written, on the wire and in stored properties: web defaults (camelCase), enums by camelCase name.</summary>
+public static class Json
+{
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        return options;
     }
 }

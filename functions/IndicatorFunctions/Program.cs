@@ -1,37 +1,25 @@
 using IndicatorFunctions;
-using IndicatorFunctions.Api;
-using IndicatorFunctions.Catalog;
-using IndicatorFunctions.Collection;
-using IndicatorFunctions.Health;
 using IndicatorFunctions.Hosting;
-using IndicatorFunctions.Ingestion;
-using IndicatorFunctions.NightlyAggregation;
-using IndicatorFunctions.Runs;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-var builder = WebApplication.CreateBuilder(args);
+// Local mode (`--local`): the same functions without the Functions host, which Core Tools would provide.
+if (LocalMode.IsRequested(args))
+{
+    await LocalMode.CreateApp(args).RunAsync();
+    return;
+}
 
-// Settings from local.settings.json and the environment; listen where the Functions host (or a developer) expects.
-builder.AddFunctionAppConfiguration();
+// Under the Functions host (`func start`, Azure): the isolated worker with ASP.NET Core integration.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<StorageFailures.WorkerMiddleware>();
 builder.AddIndicatorServices();
 
-var app = builder.Build();
+// Telemetry to Application Insights when the app has a connection string for it.
+if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+    builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
 
-// Errors as RFC 9457 problem details; CORS for dashboards on other origins.
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseCors();
-
-// HTTP functions arrive at their own /api/... paths (the host proxies them unchanged).
-app.MapHealthApi();
-app.MapCatalogApi();
-app.MapIngestionApi();
-app.MapRunsApi();
-app.MapSourcesApi();
-app.MapReadApi();
-
-// Timer functions arrive as POST /{FunctionName}; in standalone mode the in-process scheduler calls the same code.
-app.MapTimerFunction(NightlyAggregationFunction.Name, NightlyAggregationFunction.TimerBinding, NightlyAggregationFunction.RunAsync);
-
-app.Run();
+await builder.Build().RunAsync();
 
 public partial class Program;

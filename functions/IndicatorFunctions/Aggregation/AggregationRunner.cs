@@ -6,7 +6,7 @@ using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Runs;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Aggregation;
 
@@ -156,7 +156,7 @@ public sealed class AggregationRunner(
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {indicator + "|"} and PartitionKey lt {indicator + "}"}");
         string? partition = null;
         var points = new Dictionary<Period, Observation>();
-        await foreach (var entity in tables.Observations.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var entity in tables.Observations.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             if (entity.PartitionKey != partition && partition is not null)
             {

@@ -1,6 +1,8 @@
 using Azure;
 using IndicatorFunctions.Data;
-using IndicatorFunctions.Storage.Blobs;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace IndicatorFunctions.Aggregation;
 
@@ -46,7 +48,7 @@ public sealed class RunLock : IAsyncDisposable
         var lease = blob.GetBlobLeaseClient();
         try
         {
-            await lease.AcquireAsync(LeaseDuration, cancellationToken);
+            await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -60,7 +62,7 @@ public sealed class RunLock : IAsyncDisposable
             }
             throw new RunInProgressException(string.IsNullOrEmpty(holder) ? null : holder);
         }
-        await blob.UploadAsync(BinaryData.FromString(runId), new BlobUploadOptions { LeaseId = lease.LeaseId }, cancellationToken);
+        await blob.UploadAsync(BinaryData.FromString(runId), new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = lease.LeaseId } }, cancellationToken);
         return new RunLock(blob, lease);
     }
 
@@ -74,7 +76,7 @@ public sealed class RunLock : IAsyncDisposable
                 await Task.Delay(wait, _stop.Token);
                 try
                 {
-                    await _lease.RenewAsync(_stop.Token);
+                    await _lease.RenewAsync(cancellationToken: _stop.Token);
                     wait = RenewEvery;
                 }
                 catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
@@ -95,7 +97,7 @@ public sealed class RunLock : IAsyncDisposable
         await _renewal;
         try
         {
-            await _blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { LeaseId = _lease.LeaseId });
+            await _blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = _lease.LeaseId } });
             await _lease.ReleaseAsync();
         }
         catch (RequestFailedException)

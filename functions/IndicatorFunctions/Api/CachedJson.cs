@@ -17,7 +17,7 @@ public sealed class CachedJson<T>(T value) : IResult
         var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var body = JsonSerializer.SerializeToUtf8Bytes(value, json);
         var etag = "\"" + Convert.ToBase64String(SHA256.HashData(body), 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
-        var seconds = context.RequestServices.GetRequiredService<IConfiguration>().GetValue("ReadCacheSeconds", 60);
+        var seconds = context.RequestServices.GetRequiredService<IOptions<AppOptions>>().Value.ReadCacheSeconds;
         var headers = context.Response.Headers;
         headers.ETag = etag;
         headers.CacheControl = $"public, max-age={seconds}";

@@ -4,7 +4,8 @@ using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
+using Microsoft.Azure.Functions.Worker;
 
 namespace IndicatorFunctions.Api;
 
@@ -13,18 +14,14 @@ namespace IndicatorFunctions.Api;
 /// <see cref="ReadCache"/>; catalog and freshness come from short-lived caches), answered with a strong ETag.
 /// Ids are checked as slugs before they reach a filter.
 /// </summary>
-public static class ReadApi
+public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache)
 {
-    public static void MapReadApi(this IEndpointRouteBuilder app)
+    [Function("GetSeries")]
+    public async Task<IResult> GetSeriesAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "districts/{district}/indicators/{indicator}/series")] HttpRequest request,
+        string district, string indicator, CancellationToken cancellationToken)
     {
-        app.MapGet("/api/districts/{district}/indicators/{indicator}/series", GetSeriesAsync);
-        app.MapGet("/api/indicators/{indicator}/periods/{period}", GetCrossSectionAsync);
-        app.MapGet("/api/clusters/{cluster}/indicators/{indicator}/rollups", GetRollupsAsync);
-    }
-
-    public static async Task<IResult> GetSeriesAsync(string district, string indicator, string? sector, string? from, string? to,
-        IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache, CancellationToken cancellationToken)
-    {
+        var (sector, from, to) = (Query.String(request, "sector"), Query.String(request, "from"), Query.String(request, "to"));
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "district", district);
         Problems.CheckSlug(errors, "indicator", indicator);
@@ -51,9 +48,12 @@ public static class ReadApi
         });
     }
 
-    public static async Task<IResult> GetCrossSectionAsync(string indicator, string period, string? sector,
-        IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache, CancellationToken cancellationToken)
+    [Function("GetCrossSection")]
+    public async Task<IResult> GetCrossSectionAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "indicators/{indicator}/periods/{period}")] HttpRequest request,
+        string indicator, string period, CancellationToken cancellationToken)
     {
+        var sector = Query.String(request, "sector");
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "indicator", indicator);
         Problems.CheckSlug(errors, "sector", sector ?? Slug.TotalSector);
@@ -86,9 +86,12 @@ public static class ReadApi
         });
     }
 
-    public static async Task<IResult> GetRollupsAsync(string cluster, string indicator, string? from, string? to,
-        IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache, CancellationToken cancellationToken)
+    [Function("GetRollups")]
+    public async Task<IResult> GetRollupsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clusters/{cluster}/indicators/{indicator}/rollups")] HttpRequest request,
+        string cluster, string indicator, CancellationToken cancellationToken)
     {
+        var (from, to) = (Query.String(request, "from"), Query.String(request, "to"));
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "cluster", cluster);
         Problems.CheckSlug(errors, "indicator", indicator);

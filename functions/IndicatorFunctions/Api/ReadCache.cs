@@ -1,5 +1,5 @@
 using IndicatorFunctions.Data;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace IndicatorFunctions.Api;

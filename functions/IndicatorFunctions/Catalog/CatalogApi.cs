@@ -1,4 +1,5 @@
 using IndicatorFunctions.Api;
+using Microsoft.Azure.Functions.Worker;
 using IndicatorFunctions.Domain;
 
 namespace IndicatorFunctions.Catalog;
@@ -11,42 +12,38 @@ public sealed record MemberBody(string? District, string? Sector, int? From, int
 
 public sealed record ClusterBody(string? Name, string? Kind, List<MemberBody>? Members, double? MinCoverage);
 
-/// <summary>Catalog endpoints: admin PUTs (validated field by field), anonymous GETs from the cached snapshot.</summary>
-public static class CatalogApi
+/// <summary>Catalog functions: admin PUTs (validated field by field), anonymous GETs from the cached snapshot.</summary>
+public sealed class CatalogApi(CatalogStore catalog, Freshness freshness)
 {
     private const int MinYear = 1900, MaxYear = 2199;
 
-    public static void MapCatalogApi(this IEndpointRouteBuilder app)
-    {
-        var api = app.MapGroup("/api");
-        api.MapGet("/indicators", GetIndicatorsAsync);
-        api.MapGet("/districts", GetDistrictsAsync);
-        api.MapGet("/clusters", GetClustersAsync);
-        api.MapGet("/clusters/{id}", GetClusterAsync);
-        api.MapPut("/indicators/{id}", PutIndicatorAsync).RequireAdminKey();
-        api.MapPut("/districts/{id}", PutDistrictAsync).RequireAdminKey();
-        api.MapPut("/clusters/{id}", PutClusterAsync).RequireAdminKey();
-    }
-
-    public static async Task<IResult> GetIndicatorsAsync(CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    [Function("GetIndicators")]
+    public async Task<IResult> GetIndicatorsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "indicators")] HttpRequest request, CancellationToken cancellationToken)
     {
         var (snapshot, state) = (await catalog.GetAsync(cancellationToken), await freshness.GetAsync(cancellationToken));
         return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, indicators = snapshot.Indicators.Values.OrderBy(i => i.Id, StringComparer.Ordinal) });
     }
 
-    public static async Task<IResult> GetDistrictsAsync(CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    [Function("GetDistricts")]
+    public async Task<IResult> GetDistrictsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "districts")] HttpRequest request, CancellationToken cancellationToken)
     {
         var (snapshot, state) = (await catalog.GetAsync(cancellationToken), await freshness.GetAsync(cancellationToken));
         return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, districts = snapshot.Districts.Values.OrderBy(d => d.Id, StringComparer.Ordinal) });
     }
 
-    public static async Task<IResult> GetClustersAsync(CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    [Function("GetClusters")]
+    public async Task<IResult> GetClustersAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clusters")] HttpRequest request, CancellationToken cancellationToken)
     {
         var (snapshot, state) = (await catalog.GetAsync(cancellationToken), await freshness.GetAsync(cancellationToken));
         return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, clusters = snapshot.Clusters.Values.OrderBy(c => c.Id, StringComparer.Ordinal) });
     }
 
-    public static async Task<IResult> GetClusterAsync(string id, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    [Function("GetCluster")]
+    public async Task<IResult> GetClusterAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clusters/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
         if (!Slug.IsValid(id))
             return Problems.Validation("id", $"id '{id}' must be {Slug.Rule}");
@@ -57,8 +54,13 @@ public static class CatalogApi
         return Cached.Json(new { state.RunId, state.AggregatedAt, state.PendingChanges, cluster.Id, cluster.Name, cluster.Kind, cluster.Members, cluster.MinCoverage });
     }
 
-    public static async Task<IResult> PutIndicatorAsync(string id, IndicatorBody? body, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    [Function("PutIndicator")]
+    public async Task<IResult> PutIndicatorAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "indicators/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
+        var (body, problem) = await RequestBody<IndicatorBody>.ReadAsync(request, """{"name": "GDP", "unit": "CNY", "aggregation": "sum"}""", cancellationToken);
+        if (problem is not null)
+            return problem;
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "id", id);
         if (body is null)
@@ -86,8 +88,13 @@ public static class CatalogApi
         return created ? TypedResults.Created($"/api/indicators/{id}", indicator) : TypedResults.Ok(indicator);
     }
 
-    public static async Task<IResult> PutDistrictAsync(string id, DistrictBody? body, CatalogStore catalog, CancellationToken cancellationToken)
+    [Function("PutDistrict")]
+    public async Task<IResult> PutDistrictAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "districts/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
+        var (body, problem) = await RequestBody<DistrictBody>.ReadAsync(request, """{"name": "Xuhui", "aliases": ["徐汇区"]}""", cancellationToken);
+        if (problem is not null)
+            return problem;
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "id", id);
         if (body is null)
@@ -117,8 +124,13 @@ public static class CatalogApi
         return created ? TypedResults.Created($"/api/districts/{id}", district) : TypedResults.Ok(district);
     }
 
-    public static async Task<IResult> PutClusterAsync(string id, ClusterBody? body, CatalogStore catalog, Freshness freshness, CancellationToken cancellationToken)
+    [Function("PutCluster")]
+    public async Task<IResult> PutClusterAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "clusters/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
+        var (body, problem) = await RequestBody<ClusterBody>.ReadAsync(request, """{"name": "AI", "kind": "industrial", "members": [{"district": "xuhui", "sector": "ai"}]}""", cancellationToken);
+        if (problem is not null)
+            return problem;
         var errors = new List<FieldError>();
         Problems.CheckSlug(errors, "id", id);
         if (body is null)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Catalog;
 
@@ -14,11 +14,7 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static JsonSerializerOptions Json => IndicatorFunctions.Json.Options;
 
     // A reference swap is atomic: concurrent requests see one whole entry or another, never a mix.
     private sealed record Entry(CatalogSnapshot Snapshot, DateTimeOffset At);
@@ -51,7 +47,7 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
     private async Task<bool> PutAsync<T>(string kind, string id, T entry, bool rollupsChange, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var existed = await tables.Catalog.GetEntityIfExistsAsync(kind, id, ["RowKey"], cancellationToken) is not null;
+        var existed = await IndicatorTables.GetOrNullAsync(tables.Catalog, kind, id, cancellationToken, ["RowKey"]) is not null;
         if (rollupsChange)
             await changes.MarkCatalogAsync(kind, id, cancellationToken);
         await tables.Catalog.UpsertEntityAsync(new TableEntity(kind, id) { ["Json"] = JsonSerializer.Serialize(entry, Json) },

@@ -5,7 +5,10 @@ using IndicatorFunctions.Data;
 using IndicatorFunctions.Hosting;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Scheduling;
-using IndicatorFunctions.Storage.Blobs;
+using NCrontab;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Options;
 
 namespace IndicatorFunctions.Collection;
@@ -22,7 +25,7 @@ public sealed class Collector(
     ObservationStore observations,
     IndicatorTables tables,
     StorageAccount storage,
-    IConfiguration configuration,
+    Microsoft.Extensions.Options.IOptions<AppOptions> appOptions,
     IOptions<CollectionOptions> options,
     TimeProvider clock,
     ILogger<Collector> logger)
@@ -31,7 +34,7 @@ public sealed class Collector(
     public const string CollectedRunMetadata = "collected_run", CollectedOutcomeMetadata = "collected_outcome", CollectedHashMetadata = "collected_sha256";
 
     private const int ErrorSamples = 5;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static JsonSerializerOptions Json => IndicatorFunctions.Json.Options;
 
     /// <summary>
     /// Enabled, due sources; or exactly <paramref name="only"/> (even when disabled or not due — an operator
@@ -50,8 +53,8 @@ public sealed class Collector(
     }
 
     /// <summary>When a source with this schedule is next due, given its last success; null = due now (no schedule, or never collected).</summary>
-    public static DateTimeOffset? NextDue(CronSchedule? schedule, DateTimeOffset? lastSuccess) =>
-        schedule is null || lastSuccess is null ? null : schedule.GetNextOccurrence(lastSuccess.Value) ?? DateTimeOffset.MaxValue;
+    public static DateTimeOffset? NextDue(CrontabSchedule? schedule, DateTimeOffset? lastSuccess) =>
+        schedule is null || lastSuccess is null ? null : schedule.Next(lastSuccess.Value) ?? DateTimeOffset.MaxValue;
 
     private async Task<SourceOutcome> CollectOneAsync(string runId, Source source, SourceState? stored, bool force, CancellationToken deadline, CancellationToken cancellationToken)
     {
@@ -59,7 +62,7 @@ public sealed class Collector(
         // State saved under another definition (edited since, or a deleted source of the same id) says nothing about this one.
         var fingerprint = SourceStore.Fingerprint(source);
         var state = stored?.Definition == fingerprint ? stored : null;
-        if (!force && source.Schedule is not null && NextDue(CronSchedule.Parse(source.Schedule), state?.LastSuccessAt) is { } next && next > now)
+        if (!force && source.Schedule is not null && NextDue(Schedules.Parse(source.Schedule), state?.LastSuccessAt) is { } next && next > now)
             return new SourceOutcome(source.Id, source.KindName, SourceStatus.Skipped, $"not due: schedule '{source.Schedule}' next fires at {next:u}");
 
         SourceOutcome outcome;
@@ -146,13 +149,13 @@ public sealed class Collector(
     {
         var watch = Stopwatch.StartNew();
         var container = storage.Blobs.GetBlobContainerClient(source.Container!);
-        var pending = new List<BlobItem>();
+        var pending = new List<DropFile>();
         try
         {
-            await foreach (var item in container.GetBlobsAsync(BlobTraits.Metadata, source.Prefix, cancellationToken: deadline))
+            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = source.Prefix }, deadline))
             {
                 if (!item.Metadata.ContainsKey(CollectedRunMetadata) && !item.Name.EndsWith('/'))
-                    pending.Add(item);
+                    pending.Add(new DropFile(item.Name, item.Properties.ETag ?? default, item.Properties.ContentLength ?? 0, item.Properties.ContentType, item.Metadata));
             }
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -211,7 +214,7 @@ public sealed class Collector(
         return total with { Status = status, Reason = reason, Files = files };
     }
 
-    private async Task<(FileOutcome File, SourceOutcome Outcome)> CollectFileAsync(string runId, Source source, BlobContainerClient container, BlobItem item, CancellationToken cancellationToken)
+    private async Task<(FileOutcome File, SourceOutcome Outcome)> CollectFileAsync(string runId, Source source, BlobContainerClient container, DropFile item, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var blob = container.GetBlobClient(item.Name);
@@ -219,7 +222,7 @@ public sealed class Collector(
         if (PayloadFormats.OfFile(item.Name, item.ContentType) is not { } format)
             return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", "not a .csv or .json file", null, 0, 0), cancellationToken), empty);
         if (item.ContentLength > MaxBytes)
-            return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", $"larger than {MaxBytes} bytes (setting {IngestionApi.MaxBodySetting})", null, 0, 0), cancellationToken), empty);
+            return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", $"larger than {MaxBytes} bytes (setting {nameof(AppOptions.MaxIngestBytes)})", null, 0, 0), cancellationToken), empty);
 
         BlobDownloadResult download;
         try
@@ -230,7 +233,7 @@ public sealed class Collector(
         {
             return (new FileOutcome(item.Name, "duplicate", "removed before it could be read", null, 0, 0), empty with { Status = SourceStatus.Unchanged });
         }
-        var current = item with { ETag = download.ETag };
+        var current = item with { ETag = download.Details.ETag };
         var hash = ObservationStore.BatchIdOf(download.Content.ToMemory().Span);
         var fetchMs = watch.ElapsedMilliseconds;
         if (await sources.SeenAsync(source.Id, hash, cancellationToken) is { } first)
@@ -238,7 +241,7 @@ public sealed class Collector(
                 empty with { Status = SourceStatus.Unchanged, FetchMs = fetchMs });
 
         watch.Restart();
-        var payload = await observations.ArchiveAsync(ArchiveKind(source), hash, download.Content, download.ContentType ?? "application/octet-stream", format, cancellationToken);
+        var payload = await observations.ArchiveAsync(ArchiveKind(source), hash, download.Content, download.Details.ContentType ?? "application/octet-stream", format, cancellationToken);
         var archiveMs = watch.ElapsedMilliseconds;
         var ingested = await IngestAsync(runId, source, format, download.Content, hash, payload, cancellationToken);
         var outcome = ingested with { Bytes = download.Content.ToMemory().Length, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs };
@@ -253,7 +256,7 @@ public sealed class Collector(
     /// Marks a drop file handled, keeping the analyst's own metadata. Conditional on the version read: a file
     /// replaced meanwhile keeps no mark, so its new content is collected next run.
     /// </summary>
-    private static async Task<FileOutcome> MarkAsync(BlobClient blob, BlobItem item, string runId, string outcome, string? hash, FileOutcome file, CancellationToken cancellationToken)
+    private static async Task<FileOutcome> MarkAsync(BlobClient blob, DropFile item, string runId, string outcome, string? hash, FileOutcome file, CancellationToken cancellationToken)
     {
         var metadata = new Dictionary<string, string>(item.Metadata) { [CollectedRunMetadata] = runId, [CollectedOutcomeMetadata] = outcome };
         if (hash is not null)
@@ -296,7 +299,7 @@ public sealed class Collector(
         {
             rejects = Path.ChangeExtension(payload, ".rejected.json");
             await tables.Raw.GetBlobClient(rejects).UploadAsync(BinaryData.FromObjectAsJson(new { source = source.Id, runId, payload, result.Rejected, errors = result.Errors }, Json),
-                new BlobUploadOptions { ContentType = "application/json" }, cancellationToken);
+                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }, cancellationToken);
         }
         var outcome = new SourceOutcome(source.Id, source.KindName, SourceStatus.Fetched, null,
             Payload: payload, Rejects: rejects, RowsAccepted: result.Accepted, RowsRejected: result.Rejected,
@@ -313,7 +316,10 @@ public sealed class Collector(
     /// <summary>Reasons go into table properties and ledger lists: long ones (a huge header row, a stack of messages) are cut.</summary>
     internal static string Short(string text, int max = 300) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    private long MaxBytes => configuration.GetValue(IngestionApi.MaxBodySetting, IngestionApi.DefaultMaxBody);
+    private long MaxBytes => appOptions.Value.MaxIngestBytes;
 
     private static SourceOutcome Failed(Source source, string reason) => new(source.Id, source.KindName, SourceStatus.Failed, reason);
 }
+
+/// <summary>A dropped file as listed: the version (ETag) the collector read and will mark, and the analyst's own metadata.</summary>
+internal sealed record DropFile(string Name, ETag ETag, long ContentLength, string? ContentType, IDictionary<string, string> Metadata);

@@ -101,7 +101,7 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration con
                     return new FetchResult.Failed(reason, attempts, status);
                 }
                 if (request.Options.TryGetValue(SourceResilienceHandler.TooLarge, out var tooLarge) && tooLarge)
-                    return new FetchResult.Failed($"the payload is larger than {maxBytes} bytes (setting {Ingestion.IngestionApi.MaxBodySetting})", attempts, status);
+                    return new FetchResult.Failed($"the payload is larger than {maxBytes} bytes (setting {nameof(AppOptions.MaxIngestBytes)})", attempts, status);
                 var body = BinaryData.FromBytes(await response.Content.ReadAsByteArrayAsync(cancellationToken));
                 return new FetchResult.Received(body, response.Content.Headers.ContentType?.MediaType,
                     response.Headers.ETag?.ToString(), response.Content.Headers.LastModified?.ToString("R"), attempts);

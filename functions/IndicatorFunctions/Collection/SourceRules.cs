@@ -98,7 +98,7 @@ public static partial class SourceRules
         var mapping = CheckMapping(body.Mapping, errors);
         var defaults = CheckDefaults(body.Defaults, errors);
 
-        if (body.Schedule is not null && !CronSchedule.TryParse(body.Schedule, out _, out var cronError))
+        if (body.Schedule is not null && !Schedules.TryParse(body.Schedule, out _, out var cronError))
             errors.Add(new FieldError("schedule", $"schedule '{body.Schedule}' is not an NCRONTAB expression: {cronError}"));
 
         if (errors.Count > 0)

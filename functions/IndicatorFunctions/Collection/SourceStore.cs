@@ -2,7 +2,7 @@ using System.Text.Json;
 using Azure;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Data;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Collection;
 
@@ -26,7 +26,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
 {
     private const string Definitions = "source";
     private const string States = "state";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static JsonSerializerOptions Json => IndicatorFunctions.Json.Options;
 
     private static string SeenPartition(string id) => "seen|" + id;
 
@@ -42,7 +42,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     {
         try
         {
-            if (await tables.Sources.GetEntityIfExistsAsync(Definitions, id, cancellationToken: cancellationToken) is not { } entity)
+            if (await IndicatorTables.GetOrNullAsync(tables.Sources, Definitions, id, cancellationToken) is not { } entity)
                 return null;
             return (FromEntity(entity), await GetStateAsync(id, cancellationToken));
         }
@@ -56,7 +56,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     public async Task<bool> PutAsync(Source source, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var existing = await tables.Sources.GetEntityIfExistsAsync(Definitions, source.Id, cancellationToken: cancellationToken);
+        var existing = await IndicatorTables.GetOrNullAsync(tables.Sources, Definitions, source.Id, cancellationToken);
         await tables.Sources.UpsertEntityAsync(new TableEntity(Definitions, source.Id)
         {
             ["Definition"] = JsonSerializer.Serialize(ToBody(source), Json),
@@ -75,7 +75,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
         if (await GetAsync(id, cancellationToken) is null)
             return false;
         var seen = await IndicatorTables.ReadPartitionAsync(tables.Sources, SeenPartition(id), cancellationToken);
-        foreach (var chunk in seen.Chunk(TableBatch.MaxOperations))
+        foreach (var chunk in seen.Chunk(IndicatorTables.MaxBatch))
             await tables.Sources.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken);
         await tables.Sources.DeleteEntityAsync(States, id, cancellationToken: cancellationToken);
         await tables.Sources.DeleteEntityAsync(Definitions, id, cancellationToken: cancellationToken);
@@ -83,7 +83,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     }
 
     public async Task<SourceState?> GetStateAsync(string id, CancellationToken cancellationToken) =>
-        await tables.Sources.GetEntityIfExistsAsync(States, id, cancellationToken: cancellationToken) is { } entity ? ToState(entity) : null;
+        await IndicatorTables.GetOrNullAsync(tables.Sources, States, id, cancellationToken) is { } entity ? ToState(entity) : null;
 
     public Task SaveStateAsync(string id, SourceState state, CancellationToken cancellationToken) =>
         tables.Sources.UpsertEntityAsync(new TableEntity(States, id)
@@ -100,7 +100,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
 
     /// <summary>Which blob (and run) first brought this content to a blob-drop source, or null if none has.</summary>
     public async Task<string?> SeenAsync(string id, string hash, CancellationToken cancellationToken) =>
-        (await tables.Sources.GetEntityIfExistsAsync(SeenPartition(id), hash, cancellationToken: cancellationToken))?.GetString("Blob");
+        (await IndicatorTables.GetOrNullAsync(tables.Sources, SeenPartition(id), hash, cancellationToken))?.GetString("Blob");
 
     public Task MarkSeenAsync(string id, string hash, string blob, string runId, CancellationToken cancellationToken) =>
         tables.Sources.UpsertEntityAsync(new TableEntity(SeenPartition(id), hash) { ["Blob"] = blob, ["RunId"] = runId, ["At"] = clock.GetUtcNow() },

@@ -1,6 +1,7 @@
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Domain;
 using IndicatorFunctions.Scheduling;
+using Microsoft.Azure.Functions.Worker;
 
 namespace IndicatorFunctions.Collection;
 
@@ -8,23 +9,19 @@ namespace IndicatorFunctions.Collection;
 /// Source configuration, admin only (definitions name internal URLs and setting names). Responses show each
 /// source as it was PUT plus what its last collection did; secret header values are never stored, so never shown.
 /// </summary>
-public static class SourcesApi
+public sealed class SourcesApi(SourceStore store)
 {
-    public static void MapSourcesApi(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/sources", GetSourcesAsync).RequireAdminKey();
-        app.MapGet("/api/sources/{id}", GetSourceAsync).RequireAdminKey();
-        app.MapPut("/api/sources/{id}", PutSourceAsync).RequireAdminKey();
-        app.MapDelete("/api/sources/{id}", DeleteSourceAsync).RequireAdminKey();
-    }
-
-    public static async Task<IResult> GetSourcesAsync(SourceStore store, CancellationToken cancellationToken)
+    [Function("GetSources")]
+    public async Task<IResult> GetSourcesAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sources")] HttpRequest request, CancellationToken cancellationToken)
     {
         var all = await store.ListAsync(cancellationToken);
         return TypedResults.Ok(new { sources = all.OrderBy(s => s.Source.Id, StringComparer.Ordinal).Select(s => View(s.Source, s.State)) });
     }
 
-    public static async Task<IResult> GetSourceAsync(string id, SourceStore store, CancellationToken cancellationToken)
+    [Function("GetSource")]
+    public async Task<IResult> GetSourceAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sources/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
         if (!Slug.IsValid(id))
             return Problems.Validation("id", $"id '{id}' must be {Slug.Rule}");
@@ -32,8 +29,13 @@ public static class SourcesApi
     }
 
     /// <summary>201 for a new source, 200 for a replaced one. A changed definition is fetched in full next time.</summary>
-    public static async Task<IResult> PutSourceAsync(string id, SourceBody? body, SourceStore store, CancellationToken cancellationToken)
+    [Function("PutSource")]
+    public async Task<IResult> PutSourceAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "sources/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
+        var (body, problem) = await RequestBody<SourceBody>.ReadAsync(request, """{"kind": "http-csv", "url": "https://…"}""", cancellationToken);
+        if (problem is not null)
+            return problem;
         var errors = new List<FieldError>();
         if (SourceRules.Validate(id, body, errors) is not { } source)
             return Problems.Validation(errors);
@@ -42,7 +44,9 @@ public static class SourcesApi
         return created ? TypedResults.Created($"/api/sources/{id}", view) : TypedResults.Ok(view);
     }
 
-    public static async Task<IResult> DeleteSourceAsync(string id, SourceStore store, CancellationToken cancellationToken)
+    [Function("DeleteSource")]
+    public async Task<IResult> DeleteSourceAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "sources/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
         if (!Slug.IsValid(id))
             return Problems.Validation("id", $"id '{id}' must be {Slug.Rule}");
@@ -72,6 +76,6 @@ public static class SourcesApi
             etag = state.ETag,
             lastModified = state.LastModified,
         },
-        nextDue = source.Schedule is null ? null : Collector.NextDue(CronSchedule.Parse(source.Schedule), state?.LastSuccessAt),
+        nextDue = source.Schedule is null ? null : Collector.NextDue(Schedules.Parse(source.Schedule), state?.LastSuccessAt),
     };
 }

@@ -1,4 +1,4 @@
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Data;
 
@@ -25,14 +25,14 @@ public sealed class BatchWriter(int maxConcurrency = 4)
     {
         var key = (table, action.Entity.PartitionKey);
         if (!_open.TryGetValue(key, out var actions))
-            _open[key] = actions = new List<TableTransactionAction>(TableBatch.MaxOperations);
+            _open[key] = actions = new List<TableTransactionAction>(IndicatorTables.MaxBatch);
         // A transaction may touch each entity once: a later write of the same row replaces the earlier one.
         var existing = actions.FindIndex(a => a.Entity.RowKey == action.Entity.RowKey);
         if (existing >= 0)
             actions[existing] = action;
         else
             actions.Add(action);
-        if (actions.Count == TableBatch.MaxOperations)
+        if (actions.Count == IndicatorTables.MaxBatch)
         {
             _open.Remove(key);
             await StartAsync(table, actions, cancellationToken);

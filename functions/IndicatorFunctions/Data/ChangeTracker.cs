@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Azure;
 using IndicatorFunctions.Domain;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Data;
 
@@ -85,7 +85,7 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
     /// </summary>
     public async Task ClearAsync(IEnumerable<ChangeMarker> markers, CancellationToken cancellationToken)
     {
-        var chunks = markers.GroupBy(m => m.PartitionKey).SelectMany(g => g.Chunk(TableBatch.MaxOperations));
+        var chunks = markers.GroupBy(m => m.PartitionKey).SelectMany(g => g.Chunk(IndicatorTables.MaxBatch));
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             try

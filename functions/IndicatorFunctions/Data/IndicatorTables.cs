@@ -1,7 +1,8 @@
 using Azure;
-using IndicatorFunctions.Hosting;
-using IndicatorFunctions.Storage.Blobs;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Data;
 
@@ -22,6 +23,9 @@ namespace IndicatorFunctions.Data;
 /// </summary>
 public sealed class IndicatorTables(StorageAccount storage)
 {
+    /// <summary>Operations in one entity group transaction (the service's limit).</summary>
+    public const int MaxBatch = 100;
+
     public TableClient Catalog { get; } = storage.GetTableClient("catalog");
     public TableClient Observations { get; } = storage.GetTableClient("observations");
     public TableClient Revisions { get; } = storage.GetTableClient("revisions");
@@ -41,6 +45,9 @@ public sealed class IndicatorTables(StorageAccount storage)
 
     private Task? _ensured;
 
+    /// <summary>Storage lost a table or container: the next <see cref="EnsureCreatedAsync"/> creates them again.</summary>
+    public void Forget() => _ensured = null;
+
     /// <summary>Creates what is missing, once per process; a failure (storage down) is retried on the next call.</summary>
     public Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
@@ -53,9 +60,9 @@ public sealed class IndicatorTables(StorageAccount storage)
     private async Task CreateAllAsync(CancellationToken cancellationToken)
     {
         var tables = new[] { Catalog, Observations, Revisions, Series, CrossSection, Rollups, Changes, State, Runs, Sources };
-        await Task.WhenAll(tables.Select(t => t.CreateIfNotExistsAsync(cancellationToken))
-            .Append(Raw.CreateIfNotExistsAsync(cancellationToken))
-            .Append(Locks.CreateIfNotExistsAsync(cancellationToken)));
+        await Task.WhenAll(tables.Select(Task (t) => t.CreateIfNotExistsAsync(cancellationToken))
+            .Append(Raw.CreateIfNotExistsAsync(cancellationToken: cancellationToken))
+            .Append(Locks.CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
     }
 
     /// <summary>Reads a whole partition; a table that does not exist yet reads as empty.</summary>
@@ -71,12 +78,19 @@ public sealed class IndicatorTables(StorageAccount storage)
         var entities = new List<TableEntity>();
         try
         {
-            await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken))
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
                 entities.Add(entity);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
         }
         return entities;
+    }
+
+    /// <summary>One entity, or null when it (or its table) does not exist.</summary>
+    public static async Task<TableEntity?> GetOrNullAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken, IEnumerable<string>? select = null)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select, cancellationToken);
+        return response.HasValue ? response.Value : null;
     }
 }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
 using Azure;
-using IndicatorFunctions.Hosting;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using IndicatorFunctions.Data;
+using Microsoft.Azure.Functions.Worker;
 
 namespace IndicatorFunctions.Health;
 
@@ -10,17 +13,16 @@ public sealed record ServiceHealth(string Status, string Endpoint, long ElapsedM
 public sealed record HealthReport(string Status, string Version, IReadOnlyDictionary<string, ServiceHealth> Storage);
 
 /// <summary><c>GET /api/health</c>: is each storage service reachable with our credentials, and which build is this.</summary>
-public static class HealthApi
+public sealed class HealthApi(HealthApi.HealthProbe probe)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     public static readonly string Version =
         typeof(HealthApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    public static void MapHealthApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/health", GetHealthAsync).WithName("Health");
-
-    public static async Task<IResult> GetHealthAsync(HealthProbe probe, CancellationToken cancellationToken)
+    [Function("Health")]
+    public async Task<IResult> GetHealthAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken)
     {
         var report = await probe.CheckAsync(cancellationToken);
         return report.Status == "healthy"
@@ -31,7 +33,7 @@ public static class HealthApi
     /// <summary>Probes both services in parallel with fail-fast clients; logs one clear line per unreachable service.</summary>
     public sealed class HealthProbe(StorageAccount storage, ILogger<HealthProbe> logger)
     {
-        private readonly (Storage.Tables.TableServiceClient Tables, Storage.Blobs.BlobServiceClient Blobs) _clients = storage.CreateProbeClients(ProbeTimeout);
+        private readonly (TableServiceClient Tables, BlobServiceClient Blobs) _clients = storage.CreateProbeClients(ProbeTimeout);
 
         public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)
         {

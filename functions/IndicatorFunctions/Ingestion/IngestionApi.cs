@@ -1,23 +1,21 @@
 using IndicatorFunctions.Api;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace IndicatorFunctions.Ingestion;
 
 /// <summary><c>POST /api/observations</c>: JSON or CSV; valid rows are stored even when others fail.</summary>
-public static class IngestionApi
+public sealed class IngestionApi(ObservationStore store, Freshness freshness, IOptions<AppOptions> options)
 {
-    public const string MaxBodySetting = "MaxIngestBytes";
-    public const long DefaultMaxBody = 10 * 1024 * 1024;
-
-    public static void MapIngestionApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/observations", PostObservationsAsync).RequireAdminKey();
-
-    public static async Task<IResult> PostObservationsAsync(HttpRequest request, ObservationStore store, Freshness freshness, IConfiguration configuration, CancellationToken cancellationToken)
+    [Function("PostObservations")]
+    public async Task<IResult> PostObservationsAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "observations")] HttpRequest request, CancellationToken cancellationToken)
     {
         if (PayloadFormats.OfMediaType(request.ContentType) is not { } format)
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type.",
                 detail: $"Send application/json ({{\"observations\":[...]}}) or text/csv with a header row, not '{request.ContentType ?? "(none)"}'.");
 
-        var limit = configuration.GetValue(MaxBodySetting, DefaultMaxBody);
+        var limit = options.Value.MaxIngestBytes;
         if (request.ContentLength > limit)
             return TooLarge(limit);
         var body = await BodyReader.ReadUpToAsync(request.Body, limit, cancellationToken);
@@ -56,5 +54,5 @@ public static class IngestionApi
 
     private static IResult TooLarge(long limit) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large.",
-            detail: $"The body exceeds {limit} bytes (setting {MaxBodySetting}); split it into several requests.");
+            detail: $"The body exceeds {limit} bytes (setting {nameof(AppOptions.MaxIngestBytes)}); split it into several requests.");
 }

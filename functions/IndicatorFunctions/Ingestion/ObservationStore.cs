@@ -3,8 +3,10 @@ using Azure;
 using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
-using IndicatorFunctions.Storage.Blobs;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Ingestion;
 
@@ -32,7 +34,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         try
         {
             await tables.Raw.GetBlobClient(name).UploadAsync(body,
-                new BlobUploadOptions { ContentType = contentType, IfNoneMatch = ETag.All }, cancellationToken);
+                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType }, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -117,9 +119,9 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
             try
             {
                 // History first: if the update then fails, the old value is still current and its copy is harmless.
-                foreach (var chunk in history.Chunk(TableBatch.MaxOperations))
+                foreach (var chunk in history.Chunk(IndicatorTables.MaxBatch))
                     await tables.Revisions.SubmitTransactionAsync(chunk, cancellationToken);
-                foreach (var chunk in writes.Chunk(TableBatch.MaxOperations))
+                foreach (var chunk in writes.Chunk(IndicatorTables.MaxBatch))
                     await tables.Observations.SubmitTransactionAsync(chunk, cancellationToken);
                 return (inserted, revised, unchanged);
             }
@@ -153,7 +155,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     {
         var copy = new TableEntity(existing.PartitionKey, $"{existing.RowKey}|{revision:D6}");
         foreach (var name in new[] { "Value", "OriginalValue", "Scale", "Unit", "Status", "Source", "BatchId", "Row", "UpdatedAt" })
-            copy[name] = existing.GetValueOrDefault(name);
+            copy[name] = existing.TryGetValue(name, out var value) ? value : null;
         copy["ReplacedAt"] = clock.GetUtcNow();
         copy["ReplacedByBatch"] = replacedBy;
         return copy;

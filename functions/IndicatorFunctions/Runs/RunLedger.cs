@@ -4,7 +4,7 @@ using Azure;
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Collection;
 using IndicatorFunctions.Data;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Runs;
 
@@ -58,7 +58,7 @@ public sealed record RunRecord(
 public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock)
 {
     private const string Partition = "run";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
+    private static JsonSerializerOptions Json => IndicatorFunctions.Json.Options;
 
     private static string SourcesPartition(string runId) => $"{Partition}|{runId}";
 
@@ -101,7 +101,7 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
             {
                 ["Outcome"] = Fit(o),
             }));
-            foreach (var chunk in actions.Chunk(TableBatch.MaxOperations))
+            foreach (var chunk in actions.Chunk(IndicatorTables.MaxBatch))
                 await tables.Runs.SubmitTransactionAsync(chunk, cancellationToken);
         }
         await tables.Runs.UpsertEntityAsync(ToEntity(finished), TableUpdateMode.Replace, cancellationToken);
@@ -154,7 +154,7 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
     /// <summary>One run, with its per-source outcomes when it collected.</summary>
     public async Task<RunRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        if (await tables.Runs.GetEntityIfExistsAsync(Partition, id, cancellationToken: cancellationToken) is not { } entity)
+        if (await IndicatorTables.GetOrNullAsync(tables.Runs, Partition, id, cancellationToken) is not { } entity)
             return null;
         var run = FromEntity(entity);
         if (!run.Collect)
@@ -168,7 +168,7 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         var runs = new List<RunRecord>(count);
         try
         {
-            await foreach (var page in tables.Runs.QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: count, cancellationToken: cancellationToken).AsPages())
+            await foreach (var page in tables.Runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: count, cancellationToken: cancellationToken).AsPages())
             {
                 runs.AddRange(page.Values.Select(FromEntity));
                 if (runs.Count >= count)

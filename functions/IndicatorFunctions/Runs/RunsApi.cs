@@ -2,6 +2,7 @@ using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Collection;
 using IndicatorFunctions.Domain;
+using Microsoft.Azure.Functions.Worker;
 
 namespace IndicatorFunctions.Runs;
 
@@ -9,30 +10,19 @@ namespace IndicatorFunctions.Runs;
 public sealed record RunRequest(bool? Full, bool? Collect, List<string>? Sources);
 
 /// <summary>Trigger an aggregation run now, and read the run ledger.</summary>
-public static class RunsApi
+public sealed class RunsApi(AggregationRunner runner, RunLedger ledger, SourceStore sources, Freshness freshness, IHostApplicationLifetime lifetime)
 {
-    public static void MapRunsApi(this IEndpointRouteBuilder app)
-    {
-        app.MapPost("/api/runs", PostRunAsync).RequireAdminKey();
-        app.MapGet("/api/runs", GetRunsAsync);
-        app.MapGet("/api/runs/{id}", GetRunAsync);
-    }
-
     /// <summary>202 + Location at once; <c>?wait=true</c> answers 200 with the finished run. 409 names the run in progress.</summary>
-    public static async Task<IResult> PostRunAsync(HttpRequest request, AggregationRunner runner, SourceStore sources, Freshness freshness, IHostApplicationLifetime lifetime, bool? wait, CancellationToken cancellationToken)
+    [Function("PostRuns")]
+    public async Task<IResult> PostRunAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs")] HttpRequest request, CancellationToken cancellationToken)
     {
-        RunRequest? body = null;
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
-        {
-            try
-            {
-                body = await request.ReadFromJsonAsync<RunRequest>(cancellationToken);
-            }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
-            {
-                return Problems.Validation("body", $"body must be JSON like {{\"full\": true, \"collect\": true}}: {ex.Message}");
-            }
-        }
+        var wait = Query.Bool(request, "wait", out var waitProblem);
+        if (waitProblem is not null)
+            return waitProblem;
+        var (body, problem) = await RequestBody<RunRequest>.ReadAsync(request, """{"full": true, "collect": true}""", cancellationToken);
+        if (problem is not null)
+            return problem;
         if (body?.Sources is { } named)
         {
             var errors = new List<FieldError>();
@@ -71,14 +61,21 @@ public static class RunsApi
         }
     }
 
-    public static async Task<IResult> GetRunsAsync(RunLedger ledger, int? top, CancellationToken cancellationToken)
+    [Function("GetRuns")]
+    public async Task<IResult> GetRunsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "runs")] HttpRequest request, CancellationToken cancellationToken)
     {
+        var top = Query.Int(request, "top", out var problem);
+        if (problem is not null)
+            return problem;
         if (top is < 1 or > 100)
             return Problems.Validation("top", "top must be between 1 and 100");
         return TypedResults.Ok(new { runs = await ledger.LatestAsync(top ?? 20, cancellationToken) });
     }
 
-    public static async Task<IResult> GetRunAsync(string id, RunLedger ledger, CancellationToken cancellationToken)
+    [Function("GetRun")]
+    public async Task<IResult> GetRunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "runs/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
         if (!RunLedger.IsValidId(id))
             return Problems.Validation("id", $"'{id}' is not a run id");

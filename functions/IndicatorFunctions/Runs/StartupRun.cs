@@ -6,13 +6,13 @@ namespace IndicatorFunctions.Runs;
 /// With setting <c>RunOnStartup</c> = true, one collect-and-aggregate run (trigger <c>startup</c>) as soon as the
 /// app is up — for development, like a timer's <c>runOnStartup</c>, but recorded as what it is.
 /// </summary>
-public sealed class StartupRun(AggregationRunner runner, IConfiguration configuration, IHostApplicationLifetime lifetime, ILogger<StartupRun> logger) : BackgroundService
+public sealed class StartupRun(AggregationRunner runner, Microsoft.Extensions.Options.IOptions<AppOptions> options, IHostApplicationLifetime lifetime, ILogger<StartupRun> logger) : BackgroundService
 {
-    public const string Setting = "RunOnStartup";
+    private const string Setting = nameof(AppOptions.RunOnStartup);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!configuration.GetValue(Setting, false))
+        if (!options.Value.RunOnStartup)
             return;
         // Wait until the app listens, so the run does not hold up start-up.
         var started = new TaskCompletionSource();

@@ -143,7 +143,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal((0, 0, 8), (second.GetProperty("inserted").GetInt32(), second.GetProperty("revised").GetInt32(), second.GetProperty("unchanged").GetInt32()));
         Assert.False(afterResend.GetProperty("pendingChanges").GetBoolean()); // nothing changed, so nothing waits for a run
         var blobs = new List<string>();
-        await foreach (var blob in app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobsAsync("observations/"))
+        await foreach (var blob in app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "observations/" }))
             blobs.Add(blob.Name);
         Assert.Equal([$"observations/{first.GetProperty("batchId").GetString()}.json"], blobs);
     }

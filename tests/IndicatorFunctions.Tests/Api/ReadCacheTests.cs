@@ -1,6 +1,6 @@
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Data;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
 using IndicatorFunctions.Tests.Infrastructure;
 
 namespace IndicatorFunctions.Tests.Api;
@@ -11,7 +11,8 @@ public sealed class ReadCacheTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_partition_read_is_reused_within_a_run_and_read_again_after_the_next_or_during_one()
     {
-        var table = await azurite.NewTableAsync("cache");
+        var table = azurite.Tables.GetTableClient("cache" + Guid.NewGuid().ToString("N")[..16]);
+        await table.CreateIfNotExistsAsync();
         await table.AddEntityAsync(new TableEntity("p", "1"));
         using var cache = new ReadCache();
         var run1 = new FreshnessState("run-1", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, false);

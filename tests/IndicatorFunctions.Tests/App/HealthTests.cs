@@ -18,10 +18,10 @@ public sealed class HealthTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var root = body.RootElement;
         Assert.Equal("healthy", root.GetProperty("status").GetString());
-        Assert.StartsWith("0.1.0", root.GetProperty("version").GetString());
+        Assert.StartsWith("0.2.0", root.GetProperty("version").GetString());
         Assert.Equal("reachable", root.GetProperty("storage").GetProperty("tables").GetProperty("status").GetString());
         Assert.Equal("reachable", root.GetProperty("storage").GetProperty("blobs").GetProperty("status").GetString());
-        Assert.Equal(azurite.Connection.TableEndpoint.AbsoluteUri, root.GetProperty("storage").GetProperty("tables").GetProperty("endpoint").GetString());
+        Assert.Equal(azurite.Tables.Uri.AbsoluteUri, root.GetProperty("storage").GetProperty("tables").GetProperty("endpoint").GetString());
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
     public async Task Health_is_503_with_the_service_error_when_the_key_is_wrong()
     {
         var wrongKey = azurite.ConnectionString.Replace(
-            IndicatorFunctions.Storage.StorageConnectionString.DevelopmentAccountKey, Convert.ToBase64String(new byte[64]));
+            AzuriteFixture.DevelopmentAccountKey, Convert.ToBase64String(new byte[64]));
         await using var app = new FunctionAppFactory(azurite, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = wrongKey });
 
         var response = await app.CreateClient().GetAsync("/api/health");

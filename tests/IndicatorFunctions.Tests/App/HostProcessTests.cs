@@ -6,23 +6,23 @@ using IndicatorFunctions.Tests.Infrastructure;
 
 namespace IndicatorFunctions.Tests.App;
 
-/// <summary>The handler as the Functions host runs it: a separate process, told its port by FUNCTIONS_CUSTOMHANDLER_PORT.</summary>
+/// <summary>The README's local-mode command: the app as its own process, <c>--local --urls</c>, settings from the environment.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class HostProcessTests(AzuriteFixture azurite)
 {
     [Fact]
-    public async Task Handler_process_listens_on_FUNCTIONS_CUSTOMHANDLER_PORT_and_answers_health_and_timer_invocations()
+    public async Task Local_mode_process_listens_on_urls_serves_the_api_and_runs_the_timer_through_the_admin_endpoint()
     {
         var port = RepositoryPaths.FreePort();
-        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "IndicatorFunctions.dll"))
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "IndicatorFunctions.dll"), "--local", "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment =
             {
-                ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(),
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["AdminApiKey"] = "process-key",
                 ["StoragePrefix"] = "p" + Guid.NewGuid().ToString("N")[..8],
                 ["ASPNETCORE_URLS"] = null,
             },
@@ -37,16 +37,15 @@ public sealed class HostProcessTests(AzuriteFixture azurite)
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             var health = await WaitForHealthAsync(http, process, output);
-            var invocation = await http.PostAsync("/NightlyAggregation", new StringContent(
-                """{"Data":{"timer":{"IsPastDue":false}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
-            using var reply = JsonDocument.Parse(await invocation.Content.ReadAsStringAsync());
+            var refused = await http.PostAsync("/admin/functions/NightlyAggregation", new StringContent("{}", Encoding.UTF8, "application/json"));
+            http.DefaultRequestHeaders.Add("x-functions-key", "process-key");
+            var invoked = await http.PostAsync("/admin/functions/NightlyAggregation", new StringContent("{}", Encoding.UTF8, "application/json"));
+            var run = await WaitForRunAsync(http);
 
             Assert.Equal(200, (int)health.StatusCode);
-            Assert.Equal(200, (int)invocation.StatusCode);
-            Assert.True(reply.RootElement.TryGetProperty("Outputs", out _));
-            Assert.True(reply.RootElement.TryGetProperty("Logs", out _));
-            Assert.Equal("succeeded", reply.RootElement.GetProperty("ReturnValue").GetProperty("status").GetString());
-            lock (output) Assert.Contains($"http://127.0.0.1:{port}", output.ToString());
+            Assert.Equal(401, (int)refused.StatusCode);
+            Assert.Equal(202, (int)invoked.StatusCode);
+            Assert.Equal(("timer", "succeeded"), (run.GetProperty("trigger").GetString(), run.GetProperty("status").GetString()));
         }
         finally
         {
@@ -55,9 +54,22 @@ public sealed class HostProcessTests(AzuriteFixture azurite)
         }
     }
 
+    private static async Task<JsonElement> WaitForRunAsync(HttpClient http)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var runs = JsonDocument.Parse(await http.GetStringAsync("/api/runs", timeout.Token));
+            var list = runs.RootElement.GetProperty("runs");
+            if (list.GetArrayLength() > 0 && list[0].GetProperty("status").GetString() != "running")
+                return list[0].Clone();
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
     private static async Task<HttpResponseMessage> WaitForHealthAsync(HttpClient http, Process process, StringBuilder output)
     {
-        for (var attempt = 0; attempt < 150; attempt++)
+        for (var attempt = 0; attempt < 300; attempt++)
         {
             if (process.HasExited)
                 break;
@@ -70,15 +82,15 @@ public sealed class HostProcessTests(AzuriteFixture azurite)
                 await Task.Delay(200);
             }
         }
-        lock (output) throw new InvalidOperationException($"The handler never answered /api/health. Its output:\n{output}");
+        lock (output) throw new InvalidOperationException($"The app never answered /api/health. Its output:\n{output}");
     }
 }
 
-/// <summary>The deployable zip: what scripts/publish.sh produces is what Azure Functions expects of a custom handler.</summary>
+/// <summary>The deployable zip: what scripts/publish.sh produces is the isolated-worker layout Azure Functions expects.</summary>
 public sealed class PublishLayoutTests
 {
     [Fact]
-    public async Task Publish_script_produces_a_zip_with_host_json_function_folders_and_a_self_contained_linux_handler()
+    public async Task Publish_script_produces_a_zip_in_the_isolated_worker_layout()
     {
         var dir = Directory.CreateTempSubdirectory("publish").FullName;
         try
@@ -98,19 +110,20 @@ public sealed class PublishLayoutTests
             using var zip = ZipFile.OpenRead(zipPath);
             var entries = zip.Entries.ToDictionary(e => e.FullName);
             using var hostJson = JsonDocument.Parse(entries["host.json"].Open());
-            var executable = hostJson.RootElement.GetProperty("customHandler").GetProperty("description").GetProperty("defaultExecutablePath").GetString()!;
+            using var workerConfig = JsonDocument.Parse(entries["worker.config.json"].Open());
+            using var metadata = JsonDocument.Parse(entries["functions.metadata"].Open());
+            var description = workerConfig.RootElement.GetProperty("description");
 
-            Assert.True(hostJson.RootElement.GetProperty("customHandler").GetProperty("enableProxyingHttpRequest").GetBoolean());
-            Assert.Contains("Health/function.json", entries.Keys);
-            Assert.Contains("NightlyAggregation/function.json", entries.Keys);
-            Assert.Contains(executable, entries.Keys);
-            Assert.Contains("libcoreclr.so", entries.Keys); // self-contained: the runtime travels with the app
-            Assert.Contains("libhostfxr.so", entries.Keys);
-            Assert.DoesNotContain(entries.Keys, name => name.EndsWith("local.settings.json", StringComparison.Ordinal));
-            var unixMode = (entries[executable].ExternalAttributes >> 16) & 0x1FF;
-            Assert.True((unixMode & 0x49) != 0, $"{executable} must be executable in the zip (mode {Convert.ToString(unixMode, 8)})");
-            using var function = JsonDocument.Parse(entries["NightlyAggregation/function.json"].Open());
-            Assert.Equal("%AggregationSchedule%", function.RootElement.GetProperty("bindings")[0].GetProperty("schedule").GetString());
+            Assert.False(hostJson.RootElement.TryGetProperty("customHandler", out _));
+            Assert.Equal("api", hostJson.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+            Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+            Assert.Contains(description.GetProperty("defaultWorkerPath").GetString()!, entries.Keys);
+            Assert.Contains("extensions.json", entries.Keys);
+            Assert.Contains("IndicatorFunctions.dll", entries.Keys);
+            Assert.DoesNotContain(entries.Keys, name => name.EndsWith("function.json", StringComparison.Ordinal) || name.EndsWith("local.settings.json", StringComparison.Ordinal));
+            var nightly = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "NightlyAggregation");
+            Assert.Equal("%AggregationSchedule%", nightly.GetProperty("bindings")[0].GetProperty("schedule").GetString());
+            Assert.True(metadata.RootElement.GetArrayLength() >= 20, $"functions.metadata lists {metadata.RootElement.GetArrayLength()} functions");
         }
         finally
         {

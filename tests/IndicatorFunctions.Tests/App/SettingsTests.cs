@@ -1,4 +1,5 @@
 using Azure.Core;
+using IndicatorFunctions.Data;
 using IndicatorFunctions.Hosting;
 using IndicatorFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -23,7 +24,7 @@ public sealed class SettingsTests : IDisposable
               "Host": { "LocalHttpPort": 7072 } }
             """);
 
-        var values = FunctionAppConfiguration.ReadLocalSettings(path);
+        var values = LocalSettings.ReadLocalSettings(path);
 
         Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]);
         Assert.Equal("acct", values["AzureWebJobsStorage:accountName"]);
@@ -41,7 +42,7 @@ public sealed class SettingsTests : IDisposable
         try
         {
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _dir });
-            builder.AddFunctionAppConfiguration();
+            builder.AddLocalSettings();
 
             Assert.Equal("from-environment", builder.Configuration[name + "_A"]);
             Assert.Equal("from-file", builder.Configuration[name + "_B"]);
@@ -53,22 +54,13 @@ public sealed class SettingsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("4711", null, "http://127.0.0.1:4711")]
-    [InlineData(null, null, "http://127.0.0.1:7071")]
-    [InlineData(null, "http://127.0.0.1:5005", "http://127.0.0.1:5005")]
-    [InlineData("4711", "http://127.0.0.1:5005", "http://127.0.0.1:4711")]
-    public void Listen_address_is_the_custom_handler_port_else_explicit_urls_else_loopback_7071(string? port, string? urls, string expected)
+    [InlineData(null, "http://127.0.0.1:7071")]
+    [InlineData("http://127.0.0.1:5005", "http://127.0.0.1:5005")]
+    public void Local_mode_listens_on_explicit_urls_else_loopback_7071(string? urls, string expected)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _dir });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [FunctionAppConfiguration.CustomHandlerPortSetting] = port,
-            ["urls"] = urls,
-        });
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = urls }).Build();
 
-        builder.AddFunctionAppConfiguration();
-
-        Assert.Equal(expected, builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+        Assert.Equal(expected, LocalSettings.ListenUrls(config));
     }
 
     [Theory]
@@ -85,7 +77,7 @@ public sealed class SettingsTests : IDisposable
     [InlineData("http://0.0.0.0:7071", "a-key", true)]
     public void Listening_beyond_loopback_requires_an_AdminApiKey(string urls, string? key, bool allowed)
     {
-        var ex = Record.Exception(() => FunctionAppConfiguration.RequireKeyBeyondLoopback(urls, key));
+        var ex = Record.Exception(() => LocalSettings.RequireKeyBeyondLoopback(urls, key));
 
         if (allowed)
             Assert.Null(ex);
@@ -93,16 +85,18 @@ public sealed class SettingsTests : IDisposable
             Assert.Contains("AdminApiKey", Assert.IsType<InvalidOperationException>(ex).Message);
     }
 
+    private static FunctionDescriptor Nightly => Assert.Single(FunctionIndex.Of(typeof(Program).Assembly), f => f.Timer is not null);
+
     [Theory]
     [InlineData(null, "0 0 2 * * *")]
     [InlineData("0 30 1 * * *", "0 30 1 * * *")]
-    public void Timer_schedule_comes_from_function_json_resolved_against_settings_with_the_nightly_default(string? setting, string expected)
+    public void Timer_schedule_comes_from_the_trigger_attribute_resolved_against_settings_with_the_nightly_default(string? setting, string expected)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AggregationSchedule"] = setting }).Build();
 
-        var trigger = Assert.Single(FunctionMetadata.ReadTimerTriggers(AppContext.BaseDirectory, config));
+        var timer = LocalTimers.Resolve(Nightly, config);
 
-        Assert.Equal(("NightlyAggregation", "timer", expected, false), (trigger.FunctionName, trigger.BindingName, trigger.Schedule.ToString(), trigger.RunOnStartup));
+        Assert.Equal(("NightlyAggregation", "%AggregationSchedule%", expected, false), (timer.Function.Name, timer.Function.Timer!.Schedule, timer.Expression, timer.Function.Timer.RunOnStartup));
     }
 
     [Fact]
@@ -110,16 +104,18 @@ public sealed class SettingsTests : IDisposable
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AggregationSchedule"] = "0 61 2 * * *" }).Build();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => FunctionMetadata.ReadTimerTriggers(AppContext.BaseDirectory, config));
+        var ex = Assert.Throws<InvalidOperationException>(() => LocalTimers.Resolve(Nightly, config));
 
         Assert.Contains("%AggregationSchedule%", ex.Message);
-        Assert.Contains("minute", ex.Message);
+        Assert.Contains("61", ex.Message);
     }
 
     [Fact]
     public void A_referenced_setting_without_value_or_default_is_an_error_naming_it()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => FunctionMetadata.ResolveSettings("%NoSuchSchedule%", new ConfigurationBuilder().Build()));
+        var function = Nightly with { Timer = new Microsoft.Azure.Functions.Worker.TimerTriggerAttribute("%NoSuchSchedule%") };
+
+        var ex = Assert.Throws<InvalidOperationException>(() => LocalTimers.Resolve(function, new ConfigurationBuilder().Build()));
 
         Assert.Contains("NoSuchSchedule", ex.Message);
     }
@@ -134,15 +130,15 @@ public sealed class SettingsTests : IDisposable
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [name] = value }).Build();
 
-        Assert.Equal(disabled, FunctionMetadata.IsDisabled("NightlyAggregation", config));
+        Assert.Equal(disabled, LocalTimers.IsDisabled("NightlyAggregation", config));
     }
 
     [Theory]
     [InlineData(null, "AzureWebJobsStorage is missing")]
-    [InlineData("AccountName=acct", "AzureWebJobsStorage: Storage connection string is missing 'AccountKey'")]
-    [InlineData("AccountKey=a2V5", "AzureWebJobsStorage: Storage connection string is missing 'AccountName'")]
-    [InlineData("UseDevelopmentStorage=maybe", "UseDevelopmentStorage must be 'true'")]
-    public void Storage_setting_errors_name_the_setting_and_the_missing_part(string? value, string expected)
+    [InlineData("AccountName=acct", "Setting AzureWebJobsStorage: Connection string parsing error. Give UseDevelopmentStorage=true, or DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…")]
+    [InlineData("AccountKey=a2V5", "Setting AzureWebJobsStorage: Connection string parsing error. Give UseDevelopmentStorage=true")]
+    [InlineData("UseDevelopmentStorage=maybe", "Setting AzureWebJobsStorage: Connection string parsing error. Give UseDevelopmentStorage=true")]
+    public void Storage_setting_errors_name_the_setting_and_the_forms_it_takes(string? value, string expected)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = value }).Build();
 
@@ -195,12 +191,11 @@ public sealed class SettingsTests : IDisposable
     [Fact]
     public void The_app_refuses_to_start_with_a_malformed_storage_setting()
     {
-        using var app = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>()
-            .WithWebHostBuilder(b => b.UseSetting("AzureWebJobsStorage", "AccountName=acct;AccountKey=not base64!"));
+        var app = new FunctionAppFactory(new AzuriteFixture(), new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "AccountName=acct;AccountKey=not base64!" });
 
         var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
 
-        Assert.Contains("AzureWebJobsStorage: Storage connection string: AccountKey is not valid base64", ex.ToString());
+        Assert.Contains("Setting AzureWebJobsStorage:", ex.ToString());
     }
 
     private sealed class NoCredential : TokenCredential

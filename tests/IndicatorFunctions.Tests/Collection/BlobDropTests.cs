@@ -4,7 +4,8 @@ using System.Text.Json;
 using IndicatorFunctions.Collection;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Ingestion;
-using IndicatorFunctions.Storage.Blobs;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using IndicatorFunctions.Tests.Infrastructure;
 using static IndicatorFunctions.Tests.Collection.CollectionData;
 
@@ -32,7 +33,7 @@ public sealed class BlobDropTests(AzuriteFixture azurite)
         var drop = await azurite.NewContainerAsync("drop");
         var csv = WithDistrict(RetailCsv(), "pudong");
         await drop.GetBlobClient("incoming/2021-retail.csv").UploadAsync(BinaryData.FromString(csv),
-            new BlobUploadOptions { ContentType = "text/csv", Metadata = new Dictionary<string, string> { ["analyst"] = "li" } });
+            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "text/csv" }, Metadata = new Dictionary<string, string> { ["analyst"] = "li" } });
         await drop.GetBlobClient("elsewhere/ignored.csv").UploadAsync(BinaryData.FromString(csv));
         await using var app = new FunctionAppFactory(azurite, Settings());
         var admin = app.CreateAdminClient();
@@ -54,7 +55,7 @@ public sealed class BlobDropTests(AzuriteFixture azurite)
         Assert.Equal(csv, (await app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobClient($"sources/analyst-drop/{hash}.csv").DownloadContentAsync()).Value.Content.ToString());
 
         // The original is marked (the analyst's own metadata kept); the copy is recognised by its content.
-        var original = (await drop.GetBlobClient("incoming/2021-retail.csv").DownloadContentAsync()).Value.Metadata;
+        var original = (await drop.GetBlobClient("incoming/2021-retail.csv").DownloadContentAsync()).Value.Details.Metadata;
         Assert.Equal(first.GetProperty("id").GetString(), original[Collector.CollectedRunMetadata]);
         Assert.Equal("collected", original[Collector.CollectedOutcomeMetadata]);
         Assert.Equal("li", original["analyst"]);
@@ -62,7 +63,7 @@ public sealed class BlobDropTests(AzuriteFixture azurite)
         Assert.Equal("unchanged", duplicate.GetProperty("status").GetString());
         Assert.Equal("same content as incoming/2021-retail.csv", Assert.Single(duplicate.GetProperty("files").EnumerateArray()).GetProperty("reason").GetString());
         Assert.Equal(0, duplicate.GetProperty("rowsAccepted").GetInt32());
-        Assert.Equal("duplicate", (await drop.GetBlobClient("incoming/copy-of-2021-retail.csv").DownloadContentAsync()).Value.Metadata[Collector.CollectedOutcomeMetadata]);
+        Assert.Equal("duplicate", (await drop.GetBlobClient("incoming/copy-of-2021-retail.csv").DownloadContentAsync()).Value.Details.Metadata[Collector.CollectedOutcomeMetadata]);
         Assert.Equal("no new files", Outcome(third, "analyst-drop").GetProperty("reason").GetString());
         Assert.Equal(10, (await PointAsync(admin, "pudong", "2021-02"))!.Value.GetProperty("yoy").GetProperty("pct").GetDouble(), 6);
     }
@@ -111,7 +112,7 @@ public sealed class BlobDropTests(AzuriteFixture azurite)
         Assert.Contains("incoming/notes.txt: not a .csv or .json file", reason);
         Assert.Contains("column 'month' (mapped to period) is not in the header", reason);
         Assert.Equal(24, outcome.GetProperty("rowsAccepted").GetInt32());
-        Assert.Equal("failed", (await drop.GetBlobClient("incoming/wrong-columns.csv").DownloadContentAsync()).Value.Metadata[Collector.CollectedOutcomeMetadata]);
+        Assert.Equal("failed", (await drop.GetBlobClient("incoming/wrong-columns.csv").DownloadContentAsync()).Value.Details.Metadata[Collector.CollectedOutcomeMetadata]);
         Assert.Equal("no new files", Outcome(second, "analyst-drop").GetProperty("reason").GetString());
     }
 

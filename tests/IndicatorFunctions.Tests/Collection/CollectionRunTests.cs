@@ -1,3 +1,5 @@
+using IndicatorFunctions.NightlyAggregation;
+using Microsoft.Azure.Functions.Worker;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -88,17 +90,16 @@ public sealed class CollectionRunTests(AzuriteFixture azurite)
         await SeedCatalogAsync(admin);
         await PutSourceAsync(admin, "minhang-retail", HttpCsvSource(server.Url("/minhang.csv"), "minhang"));
 
-        var response = await app.CreateClient().PostAsync("/NightlyAggregation", new StringContent(
-            """{"Data":{"timer":{"IsPastDue":true}},"Metadata":{}}""", Encoding.UTF8, "application/json"));
-        var invocation = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var run = await admin.GetFromJsonAsync<JsonElement>($"/api/runs/{invocation.GetProperty("ReturnValue").GetProperty("runId").GetString()}");
+        // As the worker calls it: the function class from DI, a past-due TimerInfo.
+        await ActivatorUtilities.CreateInstance<NightlyAggregationFunction>(app.Services).RunAsync(new TimerInfo { IsPastDue = true }, CancellationToken.None);
+        var latest = (await admin.GetFromJsonAsync<JsonElement>("/api/runs")).GetProperty("runs")[0];
+        var run = await admin.GetFromJsonAsync<JsonElement>($"/api/runs/{latest.GetProperty("id").GetString()}");
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("timer", run.GetProperty("trigger").GetString());
         Assert.True(run.GetProperty("isPastDue").GetBoolean());
         Assert.True(run.GetProperty("collect").GetBoolean());
         Assert.Equal("fetched", Outcome(run, "minhang-retail").GetProperty("status").GetString());
-        Assert.Contains(invocation.GetProperty("Logs").EnumerateArray(), l => l.GetString()!.Contains("1 fetched"));
+        Assert.Contains(app.LogLines, l => l.Contains("NightlyAggregation: run") && l.Contains("1 fetched"));
         Assert.Equal(10, (await PointAsync(admin, "minhang", "2021-01"))!.Value.GetProperty("yoy").GetProperty("pct").GetDouble(), 6);
     }
 

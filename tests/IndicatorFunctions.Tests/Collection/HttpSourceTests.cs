@@ -217,7 +217,7 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
         Assert.Equal("the payload is larger than 200 bytes (setting MaxIngestBytes)", outcome.GetProperty("reason").GetString());
         Assert.Equal(JsonValueKind.Null, outcome.GetProperty("payload").ValueKind);
         var archived = new List<string>();
-        await foreach (var blob in app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobsAsync("sources/"))
+        await foreach (var blob in app.Services.GetRequiredService<IndicatorTables>().Raw.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "sources/" }))
             archived.Add(blob.Name);
         Assert.Empty(archived);
         Assert.Null(await PointAsync(admin, "minhang", "2021-03"));
@@ -341,7 +341,7 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
 
         var run = await CollectAsync(admin);
         var listed = await admin.GetStringAsync("/api/sources");
-        var stored = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync("source", "secured");
+        var stored = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync<Azure.Data.Tables.TableEntity>("source", "secured");
 
         Assert.Equal("fetched", Outcome(run, "secured").GetProperty("status").GetString());
         var request = Assert.Single(server.RequestsTo("/secured.csv"));
@@ -352,8 +352,8 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
         Assert.Contains("\"setting\":\"StatsApiKey\"", listed);
         Assert.DoesNotContain("s3cret", stored.Value.GetString("Definition"));
         Assert.DoesNotContain("s3cret", run.ToString());
-        var state = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync("state", "secured");
-        Assert.DoesNotContain(state.Value.Keys, key => state.Value.GetValueOrDefault(key)?.ToString()?.Contains("s3cret") == true);
+        var state = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync<Azure.Data.Tables.TableEntity>("state", "secured");
+        Assert.DoesNotContain(state.Value.Keys, key => state.Value[key]?.ToString()?.Contains("s3cret") == true);
     }
 
     [Fact]

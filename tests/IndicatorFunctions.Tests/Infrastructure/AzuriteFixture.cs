@@ -1,6 +1,6 @@
-using IndicatorFunctions.Storage;
-using IndicatorFunctions.Storage.Blobs;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using IndicatorFunctions.Data;
 
 namespace IndicatorFunctions.Tests.Infrastructure;
 
@@ -12,19 +12,19 @@ public sealed class AzuriteFixture
 {
     public const string ConnectionStringVariable = "AZURITE_CONNECTION_STRING";
 
+    /// <summary>Azurite's well-known development account key.</summary>
+    public const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     public AzuriteFixture()
     {
         ConnectionString = Environment.GetEnvironmentVariable(ConnectionStringVariable)
             ?? throw new InvalidOperationException(
                 $"Integration tests need a running Azurite: run `bash scripts/test.sh`, or start Azurite and set {ConnectionStringVariable}.");
-        Connection = StorageConnectionString.Parse(ConnectionString);
-        Tables = new TableServiceClient(Connection);
-        Blobs = new BlobServiceClient(Connection);
+        Tables = new TableServiceClient(ConnectionString);
+        Blobs = new BlobServiceClient(ConnectionString, new BlobClientOptions(StorageAccount.BlobServiceVersion));
     }
 
     public string ConnectionString { get; }
-
-    public StorageConnectionString Connection { get; }
 
     public TableServiceClient Tables { get; }
 
@@ -34,20 +34,11 @@ public sealed class AzuriteFixture
     public static string UnreachableConnectionString(out int port)
     {
         port = RepositoryPaths.FreePort();
-        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={StorageConnectionString.DevelopmentAccountKey};" +
+        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};" +
                $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
 
-    public static string UniqueTableName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..16];
-
     public static string UniqueContainerName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..16];
-
-    public async Task<TableClient> NewTableAsync(string prefix = "t")
-    {
-        var table = Tables.GetTableClient(UniqueTableName(prefix));
-        await table.CreateIfNotExistsAsync();
-        return table;
-    }
 
     public async Task<BlobContainerClient> NewContainerAsync(string prefix = "c")
     {

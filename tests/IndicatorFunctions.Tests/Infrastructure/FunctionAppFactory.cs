@@ -1,21 +1,41 @@
 using System.Collections.Concurrent;
+using IndicatorFunctions.Data;
 using IndicatorFunctions.Hosting;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace IndicatorFunctions.Tests.Infrastructure;
 
 /// <summary>
-/// The function app in memory against the test Azurite. Each factory gets its own <c>StoragePrefix</c>, so its
-/// tables and containers are its own; the timer is disabled unless a test's settings turn it back on.
+/// The function app in local mode, in memory (a test server), against the test Azurite: the same app
+/// <c>--local</c> serves. Each factory gets its own <c>StoragePrefix</c>, so its tables and containers are its
+/// own; the timer is disabled unless a test's settings turn it back on.
 /// </summary>
-public sealed class FunctionAppFactory(AzuriteFixture azurite, IReadOnlyDictionary<string, string?>? settings = null)
-    : WebApplicationFactory<Program>
+public sealed class FunctionAppFactory(AzuriteFixture azurite, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key";
 
+    private WebApplication? _app;
+
     public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
+    /// <summary>The app, built and started on first use.</summary>
+    public WebApplication App => _app ??= Start();
+
+    public IServiceProvider Services => App.Services;
+
+    public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
+
+    public HttpClient CreateClient()
+    {
+        var client = App.GetTestClient();
+        client.BaseAddress = new Uri("http://localhost");
+        return client;
+    }
 
     /// <summary>A client that sends the admin key, as an operator's tooling would.</summary>
     public HttpClient CreateAdminClient()
@@ -25,19 +45,34 @@ public sealed class FunctionAppFactory(AzuriteFixture azurite, IReadOnlyDictiona
         return client;
     }
 
-    public ConcurrentQueue<string> LogLines { get; } = new();
-
-    public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    private WebApplication Start()
     {
-        builder.UseSetting(StorageAccount.Setting, azurite.ConnectionString);
-        builder.UseSetting(StorageAccount.PrefixSetting, Prefix);
-        builder.UseSetting("AzureWebJobs.NightlyAggregation.Disabled", "true");
-        builder.UseSetting("AdminApiKey", AdminKey);
-        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
-            builder.UseSetting(name, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)));
+        var app = LocalMode.CreateApp([], builder =>
+        {
+            builder.WebHost.UseTestServer();
+            var values = new Dictionary<string, string?>
+            {
+                [StorageAccount.Setting] = azurite.ConnectionString,
+                [StorageAccount.PrefixSetting] = Prefix,
+                ["AzureWebJobs.NightlyAggregation.Disabled"] = "true",
+                [nameof(AppOptions.AdminApiKey)] = AdminKey,
+            };
+            foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+                values[name] = value;
+            builder.Configuration.AddInMemoryCollection(values);
+            builder.Logging.AddProvider(new CapturingLoggerProvider(LogLines));
+        });
+        app.StartAsync().GetAwaiter().GetResult();
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
 
     private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider

@@ -1,17 +1,18 @@
 using System.Globalization;
 using IndicatorFunctions.Collection;
 using IndicatorFunctions.Scheduling;
+using NCrontab;
 
 namespace IndicatorFunctions.Tests.Collection.Unit;
 
 public sealed class NextDueTests
 {
-    private static readonly CronSchedule Monthly = CronSchedule.Parse("0 0 2 5 * *"); // the 5th, 02:00 UTC
+    private static readonly CrontabSchedule Monthly = Schedules.Parse("0 0 2 5 * *"); // the 5th, 02:00 UTC
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     /// <summary>The Collector's reading: a scheduled source is skipped while its next due time is after now.</summary>
-    private static bool IsDue(CronSchedule? schedule, DateTimeOffset? lastSuccess, DateTimeOffset now) =>
+    private static bool IsDue(CrontabSchedule? schedule, DateTimeOffset? lastSuccess, DateTimeOffset now) =>
         Collector.NextDue(schedule, lastSuccess) is not { } next || next <= now;
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class NextDueTests
     [Fact]
     public void Schedule_that_never_fires_again_is_never_due()
     {
-        var never = CronSchedule.Parse("0 0 0 30 2 *"); // 30 February
+        var never = Schedules.Parse("0 0 0 30 2 *"); // 30 February
 
         Assert.Equal(DateTimeOffset.MaxValue, Collector.NextDue(never, At("2025-01-01T00:00:00Z")));
         Assert.False(IsDue(never, At("2025-01-01T00:00:00Z"), At("2099-01-01T00:00:00Z")));

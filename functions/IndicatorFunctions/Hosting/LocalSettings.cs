@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;
@@ -6,31 +7,25 @@ using Microsoft.Extensions.Configuration.Memory;
 namespace IndicatorFunctions.Hosting;
 
 /// <summary>
-/// Settings and listen address the way the Functions host gives them: <c>local.settings.json</c> <c>Values</c>
-/// (local development only; environment variables win, as under Core Tools), and the port from
-/// <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> when the host starts us, else 127.0.0.1:7071.
+/// Local mode's settings and listen address, as Core Tools would give them: <c>local.settings.json</c> <c>Values</c>
+/// (environment variables win), and <c>http://127.0.0.1:7071</c> unless <c>--urls</c> says otherwise.
 /// </summary>
-public static class FunctionAppConfiguration
+public static class LocalSettings
 {
-    public const string CustomHandlerPortSetting = "FUNCTIONS_CUSTOMHANDLER_PORT";
-    public const string AdminApiKeySetting = "AdminApiKey";
-    public const string StandaloneUrl = "http://127.0.0.1:7071";
+    public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    /// <summary>True when the Azure Functions host launched this process as its custom handler.</summary>
-    public static bool UnderFunctionsHost(IConfiguration configuration) =>
-        !string.IsNullOrEmpty(configuration[CustomHandlerPortSetting]);
-
-    public static void AddFunctionAppConfiguration(this WebApplicationBuilder builder)
+    public static void AddLocalSettings(this WebApplicationBuilder builder)
     {
         if (FindLocalSettings(builder.Environment.ContentRootPath) is { } path)
             InsertBeforeEnvironment(builder.Configuration, ReadLocalSettings(path));
+    }
 
-        var config = builder.Configuration;
-        var url = config[CustomHandlerPortSetting] is { Length: > 0 } port
-            ? $"http://127.0.0.1:{port}"
-            : config[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } explicitUrls ? explicitUrls : StandaloneUrl;
-        RequireKeyBeyondLoopback(url, config[AdminApiKeySetting]);
-        builder.WebHost.UseUrls(url);
+    /// <summary>The listen address, refused when it reaches beyond this machine and no admin key is set.</summary>
+    public static string ListenUrls(IConfiguration configuration)
+    {
+        var urls = configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } explicitUrls ? explicitUrls : DefaultUrl;
+        RequireKeyBeyondLoopback(urls, configuration[nameof(AppOptions.AdminApiKey)]);
+        return urls;
     }
 
     /// <summary>Writes need a key; without one the app must not be reachable from other machines.</summary>
@@ -43,7 +38,7 @@ public static class FunctionAppConfiguration
             var host = new Uri(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0")).Host;
             var loopback = host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
             if (!loopback)
-                throw new InvalidOperationException($"Listening on {url} reaches beyond this machine: set the {AdminApiKeySetting} setting first, or listen on 127.0.0.1.");
+                throw new InvalidOperationException($"Listening on {url} reaches beyond this machine: set the {nameof(AppOptions.AdminApiKey)} setting first, or listen on 127.0.0.1.");
         }
     }
 

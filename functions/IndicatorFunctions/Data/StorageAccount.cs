@@ -1,20 +1,33 @@
+using System.Text.RegularExpressions;
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Identity;
-using IndicatorFunctions.Storage;
-using IndicatorFunctions.Storage.Blobs;
-using IndicatorFunctions.Storage.Tables;
+using Azure.Storage.Blobs;
 
-namespace IndicatorFunctions.Hosting;
+namespace IndicatorFunctions.Data;
 
 /// <summary>
-/// The app's storage account from the <c>AzureWebJobsStorage</c> setting, as the Functions host reads it: a
+/// The app's storage account from the <c>AzureWebJobsStorage</c> setting, read as the Functions host reads it: a
 /// connection string (<c>UseDevelopmentStorage=true</c> for Azurite), or identity-based access through
-/// <c>AzureWebJobsStorage__tableServiceUri</c>/<c>__blobServiceUri</c> or <c>__accountName</c> with Entra ID.
+/// <c>AzureWebJobsStorage__accountName</c> (or <c>__tableServiceUri</c> and <c>__blobServiceUri</c>) with
+/// <c>__credential=managedidentity</c> and <c>__clientId</c> for a user-assigned identity.
 /// </summary>
 public sealed partial class StorageAccount
 {
     public const string Setting = "AzureWebJobsStorage";
     public const string PrefixSetting = "StoragePrefix";
+
+    /// <summary>
+    /// Azure.Storage.Blobs 12.30 defaults to a service version newer than Azurite 3.35 accepts; 2025-11-05 is the
+    /// newest it does, and Azure serves it too. Pinned here rather than starting Azurite with --skipApiVersionCheck,
+    /// so any Azurite 3.35 a developer already runs works.
+    /// </summary>
+    public const BlobClientOptions.ServiceVersion BlobServiceVersion = BlobClientOptions.ServiceVersion.V2025_11_05;
+
+    /// <summary>Per try; with <see cref="MaxRetries"/> a hung account answers with an error within about 30 seconds.</summary>
+    public static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(8);
+
+    public const int MaxRetries = 2;
 
     private readonly Func<TableClientOptions, TableServiceClient> _tables;
     private readonly Func<BlobClientOptions, BlobServiceClient> _blobs;
@@ -26,8 +39,8 @@ public sealed partial class StorageAccount
         BlobEndpoint = blobEndpoint;
         _tables = tables;
         _blobs = blobs;
-        Tables = tables(new TableClientOptions());
-        Blobs = blobs(new BlobClientOptions());
+        Tables = tables(WithDeadlines(new TableClientOptions(), MaxRetries, NetworkTimeout));
+        Blobs = blobs(WithDeadlines(new BlobClientOptions(BlobServiceVersion), MaxRetries, NetworkTimeout));
     }
 
     /// <summary>Put before every table and container name, so several deployments or test runs can share one account.</summary>
@@ -46,16 +59,17 @@ public sealed partial class StorageAccount
     public BlobContainerClient GetBlobContainerClient(string name) => Blobs.GetBlobContainerClient(Prefix + name);
 
     /// <summary>Clients that fail fast (no retries, short timeout): a health probe must answer, not wait.</summary>
-    public (TableServiceClient Tables, BlobServiceClient Blobs) CreateProbeClients(TimeSpan timeout)
+    public (TableServiceClient Tables, BlobServiceClient Blobs) CreateProbeClients(TimeSpan timeout) =>
+        (_tables(WithDeadlines(new TableClientOptions(), 0, timeout)), _blobs(WithDeadlines(new BlobClientOptions(BlobServiceVersion), 0, timeout)));
+
+    private static T WithDeadlines<T>(T options, int maxRetries, TimeSpan networkTimeout) where T : Azure.Core.ClientOptions
     {
-        var tableOptions = new TableClientOptions();
-        var blobOptions = new BlobClientOptions();
-        foreach (var retry in new[] { tableOptions.Retry, blobOptions.Retry })
-        {
-            retry.MaxRetries = 0;
-            retry.NetworkTimeout = timeout;
-        }
-        return (_tables(tableOptions), _blobs(blobOptions));
+        options.Retry.MaxRetries = maxRetries;
+        options.Retry.NetworkTimeout = networkTimeout;
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(4);
+        return options;
     }
 
     public static StorageAccount FromConfiguration(IConfiguration configuration, TokenCredential? credential = null)
@@ -65,17 +79,20 @@ public sealed partial class StorageAccount
             throw new InvalidOperationException($"Setting {PrefixSetting} '{prefix}' is invalid: 1-16 lowercase letters and digits, starting with a letter (it begins table and container names).");
         if (configuration[Setting] is { Length: > 0 } connectionString)
         {
-            StorageConnectionString parsed;
+            // The SDK clients parse the connection string; building one now turns a malformed setting into a start-up error naming it.
+            TableServiceClient probe;
+            BlobServiceClient blobProbe;
             try
             {
-                parsed = StorageConnectionString.Parse(connectionString);
+                probe = new TableServiceClient(connectionString);
+                blobProbe = new BlobServiceClient(connectionString, new BlobClientOptions(BlobServiceVersion));
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
             {
-                throw new InvalidOperationException($"Setting {Setting}: {ex.Message}", ex);
+                throw new InvalidOperationException($"Setting {Setting}: {ex.Message.TrimEnd('.')}. Give UseDevelopmentStorage=true, or DefaultEndpointsProtocol=https;AccountName=…;AccountKey=… (base64), or {Setting}__accountName for identity-based access.", ex);
             }
-            return new StorageAccount(prefix, parsed.TableEndpoint, parsed.BlobEndpoint,
-                o => new TableServiceClient(parsed, o), o => new BlobServiceClient(parsed, o));
+            return new StorageAccount(prefix, probe.Uri, blobProbe.Uri,
+                o => new TableServiceClient(connectionString, o), o => new BlobServiceClient(connectionString, o));
         }
 
         var section = configuration.GetSection(Setting);
@@ -85,7 +102,7 @@ public sealed partial class StorageAccount
         if (tableUri is null || blobUri is null)
             throw new InvalidOperationException(
                 $"Setting {Setting} is missing: give a connection string (UseDevelopmentStorage=true for Azurite), " +
-                $"or {Setting}__accountName (or {Setting}__tableServiceUri and {Setting}__blobServiceUri) for Entra ID access.");
+                $"or {Setting}__accountName (or {Setting}__tableServiceUri and {Setting}__blobServiceUri) for identity-based access.");
 
         credential ??= section["credential"] == "managedidentity"
             ? new ManagedIdentityCredential(section["clientId"] is { Length: > 0 } clientId
@@ -96,6 +113,6 @@ public sealed partial class StorageAccount
             o => new TableServiceClient(tableUri, credential, o), o => new BlobServiceClient(blobUri, credential, o));
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z][a-z0-9]{0,15}\z")]
-    private static partial System.Text.RegularExpressions.Regex PrefixPattern();
+    [GeneratedRegex(@"^[a-z][a-z0-9]{0,15}\z")]
+    private static partial Regex PrefixPattern();
 }

@@ -1,0 +1,75 @@
+using Azure;
+using IndicatorFunctions.Data;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+
+namespace IndicatorFunctions.Hosting;
+
+/// <summary>
+/// Storage trouble is the server's, not the client's, and passing: every function answers it with a 503 problem and
+/// <c>Retry-After</c>, never a 500. A table or container that vanished (an emulator restarted under the app) is
+/// recreated by the next request that needs it.
+/// </summary>
+public static class StorageFailures
+{
+    private const int RetryAfterSeconds = 5;
+
+    /// <summary>The 503 for a storage failure, or null when <paramref name="exception"/> is not one.</summary>
+    public static IResult? ToProblem(Exception exception, IServiceProvider services)
+    {
+        if (Classify(exception) is not { } reason)
+            return null;
+        if (reason.Missing)
+            services.GetRequiredService<IndicatorTables>().Forget();
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageFailures)).LogWarning(exception, "Storage failure answered with 503: {Reason}", reason.Text);
+        return new ServiceUnavailable(reason.Missing ? 1 : RetryAfterSeconds, reason.Text);
+    }
+
+    private static (string Text, bool Missing)? Classify(Exception exception) => exception switch
+    {
+        RequestFailedException { ErrorCode: "TableNotFound" or "ContainerNotFound" } e => ($"storage lost a table or container ({e.ErrorCode}); it is recreated now", true),
+        RequestFailedException { Status: 0 or 403 or 408 or >= 500 } e => ($"storage answered {(e.Status == 0 ? "nothing" : e.Status.ToString())}{(e.ErrorCode is null ? "" : " " + e.ErrorCode)}", false),
+        HttpRequestException or TimeoutException => ("storage is unreachable", false),
+        AggregateException a when a.InnerExceptions.Count > 0 && a.InnerExceptions.All(i => Classify(i) is not null) => Classify(a.InnerExceptions[^1]),
+        _ => null,
+    };
+
+    /// <summary>Local mode: the same answer as <see cref="WorkerMiddleware"/> gives under the host.</summary>
+    public static async Task LocalMiddleware(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && ToProblem(ex, context.RequestServices) is { } problem)
+        {
+            await problem.ExecuteAsync(context);
+        }
+    }
+
+    /// <summary>Under the Functions host: the function's result becomes the 503, which the ASP.NET Core integration writes.</summary>
+    public sealed class WorkerMiddleware : IFunctionsWorkerMiddleware
+    {
+        public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception ex) when (context.GetHttpContext() is not null && ToProblem(ex, context.InstanceServices) is { } problem)
+            {
+                context.GetInvocationResult().Value = problem;
+            }
+        }
+    }
+
+    private sealed class ServiceUnavailable(int retryAfterSeconds, string detail) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage is unavailable; try again shortly.", detail: detail)
+                .ExecuteAsync(httpContext);
+        }
+    }
+}
