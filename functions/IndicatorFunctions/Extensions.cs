@@ -11,6 +11,7 @@ using IndicatorFunctions.Health;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Runs;
 using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace IndicatorFunctions;
@@ -59,22 +60,29 @@ public static class Extensions
         services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(origins).WithMethods("GET").WithHeaders("If-None-Match").WithExposedHeaders("ETag")));
     }
 
-    /// <summary>Sources, their store, and the resilient HTTP client that fetches them (Polly 8 in a DelegatingHandler on IHttpClientFactory).</summary>
-    private static void AddCollection(this IServiceCollection services)
+    /// <summary>
+    /// Sources, their store, and the resilient HTTP client that fetches them: Microsoft.Extensions.Http.Resilience's
+    /// handler with one pipeline per source authority, and inside it the per-attempt <see cref="SourceAttemptHandler"/>.
+    /// </summary>
+    internal static void AddCollection(this IServiceCollection services)
     {
         services.AddOptions<CollectionOptions>().BindConfiguration(CollectionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CollectionOptions>, CollectionOptions.Validator>();
-        services.AddSingleton<SourcePipelines>();
-        services.AddTransient<SourceResilienceHandler>();
-        services.AddHttpClient(SourceFetcher.ClientName, client =>
+        var sources = services.AddHttpClient(SourceFetcher.ClientName, client =>
             {
                 // Each attempt has its own timeout in the pipeline, and the run its deadline: no second clock here.
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("IndicatorFunctions/" + typeof(Extensions).Assembly.GetName().Version?.ToString(3));
             })
             // Redirects are followed by SourceFetcher, which keeps secret headers to the source's own origin.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, AllowAutoRedirect = false })
-            .AddHttpMessageHandler<SourceResilienceHandler>();
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, AllowAutoRedirect = false });
+        sources
+            .AddResilienceHandler(SourceResilience.PipelineName, (builder, context) => SourceResilience.Configure(builder,
+                context.ServiceProvider.GetRequiredService<IOptions<CollectionOptions>>().Value,
+                context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System))
+            .SelectPipelineByAuthority();
+        // Added after the resilience handler, so inside it: once per attempt.
+        sources.AddHttpMessageHandler(() => new SourceAttemptHandler());
         services.AddSingleton<SourceStore>();
         services.AddSingleton<SourceFetcher>();
         services.AddSingleton<Collector>();

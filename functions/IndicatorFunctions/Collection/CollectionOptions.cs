@@ -69,11 +69,11 @@ public sealed class CollectionOptions
                 failures.Add($"Setting {Section}__{nameof(Concurrency)} must be between 1 and 64, not {o.Concurrency}.");
             if (failures.Count == 0)
             {
-                // The last word is Polly's: build one pipeline now rather than discover a limit mid-run.
+                // The last word is Polly's: build the sources client's pipeline now rather than discover a limit mid-run.
                 try
                 {
                     var builder = new Polly.ResiliencePipelineBuilder<HttpResponseMessage>();
-                    SourcePipelines.Build(builder, o, TimeProvider.System);
+                    SourceResilience.Configure(builder, o, TimeProvider.System);
                     builder.Build();
                 }
                 catch (System.ComponentModel.DataAnnotations.ValidationException ex)

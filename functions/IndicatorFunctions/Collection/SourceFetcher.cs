@@ -56,7 +56,7 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration con
                 request.Headers.TryAddWithoutValidation("If-None-Match", etag);
             if (state?.LastModified is { } lastModified)
                 request.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified);
-            request.Options.Set(SourceResilienceHandler.BufferUpTo, maxBytes);
+            request.Options.Set(SourceAttemptHandler.BufferUpTo, maxBytes);
 
             HttpResponseMessage response;
             try
@@ -100,7 +100,7 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration con
                         reason += $"; the server asked to wait {Seconds(wait)}, longer than the {Seconds(options.Value.MaxRetryAfter)} a run waits ({CollectionOptions.Section}__{nameof(CollectionOptions.MaxRetryAfter)})";
                     return new FetchResult.Failed(reason, attempts, status);
                 }
-                if (request.Options.TryGetValue(SourceResilienceHandler.TooLarge, out var tooLarge) && tooLarge)
+                if (request.Options.TryGetValue(SourceAttemptHandler.TooLarge, out var tooLarge) && tooLarge)
                     return new FetchResult.Failed($"the payload is larger than {maxBytes} bytes (setting {nameof(AppOptions.MaxIngestBytes)})", attempts, status);
                 var body = BinaryData.FromBytes(await response.Content.ReadAsByteArrayAsync(cancellationToken));
                 return new FetchResult.Received(body, response.Content.Headers.ContentType?.MediaType,
@@ -124,7 +124,7 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration con
     }
 
     private static int Attempts(HttpRequestMessage request) =>
-        request.Options.TryGetValue(SourceResilienceHandler.Attempts, out var attempts) ? attempts : 0;
+        request.Options.TryGetValue(SourceAttemptHandler.Attempts, out var attempts) ? attempts : 0;
 
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.###} s";
 }

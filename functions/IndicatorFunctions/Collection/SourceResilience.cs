@@ -1,32 +1,29 @@
 using System.Net.Http.Headers;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Http.Resilience;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.Registry;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace IndicatorFunctions.Collection;
 
 /// <summary>
-/// One Polly 8 pipeline per source host (so a failing host's circuit never blocks another's): retries with
-/// jittered exponential backoff on 408, 429, 5xx, network errors and attempt timeouts, honouring
-/// <c>Retry-After</c>; a circuit breaker; a timeout per attempt. Kept for the process's life, so a circuit opened
-/// by one run is still open for the next within its break.
+/// The resilience pipeline of the sources client (Microsoft.Extensions.Http.Resilience, one pipeline per source
+/// authority so a failing host's circuit never blocks another's): retries with jittered exponential backoff on
+/// 408, 429, 5xx, network errors and attempt timeouts, honouring <c>Retry-After</c>; a circuit breaker; a timeout
+/// per attempt. The pipelines live in the app's pipeline registry for the process's life, so a circuit opened by
+/// one run is still open for the next within its break.
 /// </summary>
-public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimeProvider clock) : IDisposable
+public static class SourceResilience
 {
-    private readonly ResiliencePipelineRegistry<string> _registry = new();
+    /// <summary>The resilience handler's name on the <see cref="SourceFetcher.ClientName"/> client.</summary>
+    public const string PipelineName = "sources";
 
-    public ResiliencePipeline<HttpResponseMessage> For(Uri uri) =>
-        _registry.GetOrAddPipeline<HttpResponseMessage>(uri.Authority.ToLowerInvariant(), builder => Build(builder, options.Value, clock));
-
-    internal static void Build(ResiliencePipelineBuilder<HttpResponseMessage> builder, CollectionOptions o, TimeProvider clock)
+    /// <summary>Adds the strategies, outermost first. Also built by <see cref="CollectionOptions.Validator"/> at start-up.</summary>
+    internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, CollectionOptions o, TimeProvider clock)
     {
         builder.TimeProvider = clock;
         // Polly wants at least one retry in a retry strategy: MaxRetries = 0 means none.
         if (o.MaxRetries > 0)
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            builder.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = o.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -35,15 +32,12 @@ public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimePro
                 // A Retry-After beyond what this run waits is an answer for tonight: no retry, the source fails with it.
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) &&
                     !(RetryAfter.Of(args.Outcome.Result, clock.GetUtcNow()) > o.MaxRetryAfter)),
+                // Replaces the package's own Retry-After reader: this one heeds it only on 429 and 503, on the app's clock.
+                // Polly disposes the response a retry discards, so no OnRetry is needed for that.
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter.Of(args.Outcome.Result, clock.GetUtcNow())),
-                OnRetry = args =>
-                {
-                    args.Outcome.Result?.Dispose();
-                    return ValueTask.CompletedTask;
-                },
             });
         builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
                 MinimumThroughput = o.BreakerMinimumThroughput,
@@ -51,7 +45,7 @@ public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimePro
                 SamplingDuration = o.BreakerSamplingDuration,
                 BreakDuration = o.BreakDuration,
             })
-            .AddTimeout(o.AttemptTimeout);
+            .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = o.AttemptTimeout });
     }
 
     /// <summary>Worth another try: the server or the network may do better in a moment.</summary>
@@ -60,16 +54,14 @@ public sealed class SourcePipelines(IOptions<CollectionOptions> options, TimePro
         outcome.Result is { } response && IsTransient((int)response.StatusCode);
 
     public static bool IsTransient(int status) => status is 408 or 429 or >= 500;
-
-    public void Dispose() => _registry.Dispose();
 }
 
 /// <summary>
-/// Sends each request through its host's pipeline; the attempt count is left in the request's options. When
-/// the caller sets <see cref="BufferUpTo"/>, a successful response's body is read inside the attempt, so a body
+/// Inside the resilience handler, so it runs once per attempt: counts the attempts into the request's options and,
+/// when the caller sets <see cref="BufferUpTo"/>, reads a successful response's body within the attempt, so a body
 /// that stalls meets the attempt's timeout and one that breaks off is retried like any network error.
 /// </summary>
-public sealed class SourceResilienceHandler(SourcePipelines pipelines) : DelegatingHandler
+public sealed class SourceAttemptHandler : DelegatingHandler
 {
     public static readonly HttpRequestOptionsKey<int> Attempts = new("IndicatorFunctions.Attempts");
 
@@ -81,15 +73,11 @@ public sealed class SourceResilienceHandler(SourcePipelines pipelines) : Delegat
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var attempts = 0;
-        return await pipelines.For(request.RequestUri!).ExecuteAsync(async ct =>
-        {
-            request.Options.Set(Attempts, ++attempts);
-            var response = await base.SendAsync(request, ct);
-            if (response.IsSuccessStatusCode && request.Options.TryGetValue(BufferUpTo, out var limit))
-                await BufferAsync(request, response, limit, ct);
-            return response;
-        }, cancellationToken);
+        request.Options.Set(Attempts, (request.Options.TryGetValue(Attempts, out var attempts) ? attempts : 0) + 1);
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.IsSuccessStatusCode && request.Options.TryGetValue(BufferUpTo, out var limit))
+            await BufferAsync(request, response, limit, cancellationToken);
+        return response;
     }
 
     private static async Task BufferAsync(HttpRequestMessage request, HttpResponseMessage response, long limit, CancellationToken cancellationToken)

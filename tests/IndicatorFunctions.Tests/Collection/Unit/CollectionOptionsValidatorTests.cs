@@ -208,34 +208,22 @@ public sealed class CollectionOptionsValidatorTests
     {
         var options = new CollectionOptions { MaxRetries = 0 };
         Assert.True(Validate(options).Succeeded);
-        var answer = new Answer(System.Net.HttpStatusCode.ServiceUnavailable);
-        using var pipelines = new SourcePipelines(Options.Create(options), TimeProvider.System);
-        using var client = new HttpClient(new SourceResilienceHandler(pipelines) { InnerHandler = answer });
+        var answer = new SourceClientTests.Answer(_ => new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable));
+        await using var services = SourceClientTests.Services(answer, o => o.MaxRetries = 0);
+        var client = services.GetRequiredService<IHttpClientFactory>().CreateClient(SourceFetcher.ClientName);
 
         using var response = await client.GetAsync("https://stats.example.org/gdp.csv");
 
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode); // a transient status, not retried
         Assert.Equal(1, answer.Calls);
-        Assert.True(response.RequestMessage!.Options.TryGetValue(SourceResilienceHandler.Attempts, out var attempts));
+        Assert.True(response.RequestMessage!.Options.TryGetValue(SourceAttemptHandler.Attempts, out var attempts));
         Assert.Equal(1, attempts);
     }
 
     private static Exception? BuildPipeline(CollectionOptions options) => Record.Exception(() =>
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
-        SourcePipelines.Build(builder, options, TimeProvider.System);
+        SourceResilience.Configure(builder, options, TimeProvider.System);
         builder.Build();
     });
-
-    /// <summary>Answers every request itself: nothing leaves the process.</summary>
-    private sealed class Answer(System.Net.HttpStatusCode status) : HttpMessageHandler
-    {
-        public int Calls { get; private set; }
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Calls++;
-            return Task.FromResult(new HttpResponseMessage(status) { RequestMessage = request });
-        }
-    }
 }

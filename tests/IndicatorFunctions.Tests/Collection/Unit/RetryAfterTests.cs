@@ -134,17 +134,17 @@ public sealed class RetryAfterTests
     [InlineData(504, true)]
     public void Status_is_transient_only_for_timeouts_throttling_and_server_errors(int status, bool transient)
     {
-        Assert.Equal(transient, SourcePipelines.IsTransient(status));
+        Assert.Equal(transient, SourceResilience.IsTransient(status));
     }
 
     [Fact]
     public void Network_errors_and_attempt_timeouts_are_transient_other_exceptions_are_not()
     {
-        Assert.True(SourcePipelines.IsTransient(Outcome.FromException<HttpResponseMessage>(new HttpRequestException("connection refused"))));
-        Assert.True(SourcePipelines.IsTransient(Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException())));
+        Assert.True(SourceResilience.IsTransient(Outcome.FromException<HttpResponseMessage>(new HttpRequestException("connection refused"))));
+        Assert.True(SourceResilience.IsTransient(Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException())));
         // An open circuit is not retried: trying again at once cannot close it.
-        Assert.False(SourcePipelines.IsTransient(Outcome.FromException<HttpResponseMessage>(new BrokenCircuitException())));
-        Assert.False(SourcePipelines.IsTransient(Outcome.FromException<HttpResponseMessage>(new InvalidOperationException())));
+        Assert.False(SourceResilience.IsTransient(Outcome.FromException<HttpResponseMessage>(new BrokenCircuitException())));
+        Assert.False(SourceResilience.IsTransient(Outcome.FromException<HttpResponseMessage>(new InvalidOperationException())));
     }
 
     [Theory]
@@ -156,7 +156,7 @@ public sealed class RetryAfterTests
     {
         using var response = new HttpResponseMessage(status);
 
-        Assert.Equal(transient, SourcePipelines.IsTransient(Outcome.FromResult(response)));
+        Assert.Equal(transient, SourceResilience.IsTransient(Outcome.FromResult(response)));
     }
 
     [Theory]
