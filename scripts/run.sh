@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The run command: Azurite (persistent, in .azurite/, or the one already listening), the function app
+# The run command (local mode; `func start` in functions/IndicatorFunctions where Core Tools exist): Azurite (persistent, in .azurite/, or the one already listening), the function app
 # on http://127.0.0.1:7071, the sample data loaded when storage is empty, the sample sources registered (a
 # local sample source server for the http ones, a dropped file for the blob-drop one), and one run that
 # collects from them and aggregates.
@@ -34,7 +34,10 @@ fi
 
 if port_open 7071; then echo "Port 7071 is already in use: stop the other app first." >&2; exit 1; fi
 dotnet build functions/IndicatorFunctions --nologo -v q -c Debug
-dotnet run --project functions/IndicatorFunctions --no-build --no-launch-profile &
+# The built app itself, not `dotnet run` (whose child outlived it on Ctrl+C), so the cleanup below stops the very
+# process that listens. Background jobs of a script ignore SIGINT; the trap's SIGTERM is what stops them. Local mode,
+# the same functions the Functions host would serve, since Core Tools cannot be installed here.
+dotnet functions/IndicatorFunctions/bin/Debug/net10.0/IndicatorFunctions.dll --local --urls "$URL" &
 APP_PID=$!
 for _ in $(seq 1 150); do curl -sf -o /dev/null "$URL/api/health" && break; sleep 0.2; done
 curl -sf -o /dev/null "$URL/api/health" || { echo "The app did not answer /api/health; see its log above." >&2; exit 1; }
