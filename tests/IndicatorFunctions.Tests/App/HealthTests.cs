@@ -55,4 +55,49 @@ public sealed class HealthTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.StartsWith("403", body.RootElement.GetProperty("storage").GetProperty("blobs").GetProperty("error").GetString());
     }
+
+    [Theory]
+    [InlineData("GET", "/api/indicators", false)]
+    [InlineData("GET", "/api/districts/xuhui/indicators/gdp/series", false)]
+    [InlineData("GET", "/api/runs", false)]
+    [InlineData("PUT", "/api/indicators/gdp", true)]
+    [InlineData("POST", "/api/observations", true)]
+    public async Task Storage_that_is_down_is_a_503_problem_with_Retry_After_from_every_function(string method, string url, bool admin)
+    {
+        var deadStorage = AzuriteFixture.UnreachableConnectionString(out _);
+        await using var app = new FunctionAppFactory(azurite, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = deadStorage });
+        var client = admin ? app.CreateAdminClient() : app.CreateClient();
+        var body = url.EndsWith("observations")
+            ? """{"observations":[{"district":"xuhui","indicator":"gdp","period":"2021","value":1}]}"""
+            : """{"name":"GDP","unit":"CNY","aggregation":"sum"}""";
+
+        var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url)
+        {
+            Content = method == "GET" ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
+    }
+
+    [Fact]
+    public async Task Tables_and_containers_lost_under_a_running_app_are_recreated_on_demand()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        var indicator = """{"name":"GDP","unit":"CNY","aggregation":"sum"}""";
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/api/indicators/gdp", new StringContent(indicator, System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+
+        // What an in-memory Azurite restarted under the app looks like: the app's tables and containers are gone.
+        var tables = app.Services.GetRequiredService<IndicatorFunctions.Data.IndicatorTables>();
+        await tables.Catalog.DeleteAsync();
+        await tables.Changes.DeleteAsync();
+        await tables.Raw.DeleteIfExistsAsync();
+        var first = await admin.PutAsync("/api/indicators/gdp", new StringContent(indicator, System.Text.Encoding.UTF8, "application/json"));
+        var second = await admin.PutAsync("/api/indicators/gdp", new StringContent(indicator, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+    }
 }
