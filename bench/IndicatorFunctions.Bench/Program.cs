@@ -1,6 +1,6 @@
 using IndicatorFunctions.Bench;
 
-// Benchmarks print figures; they are not tests. See scripts/bench-storage.sh, scripts/bench-pipeline.sh and scripts/bench-collect.sh.
+// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-replatform.sh and scripts/bench-collect.sh.
 return args.FirstOrDefault() switch
 {
     "table-upsert" => await TableUpsertBenchmark.RunAsync(),
@@ -13,7 +13,9 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: IndicatorFunctions.Bench table-upsert         (settings from BENCH_* environment variables)
+        usage: IndicatorFunctions.Bench table-upsert
+                   Azure.Data.Tables batch upsert into BENCH_CONNECTION_STRING (100-op transactions, 4 in flight;
+                   BENCH_TABLE, BENCH_ENTITIES, BENCH_PARTITIONS, BENCH_BATCH, BENCH_CONCURRENCY)
                IndicatorFunctions.Bench aggregate [BenchmarkDotNet options]
                    YoY and rollups over 1,000,000 synthetic observations in memory
                IndicatorFunctions.Bench pipeline load|revise|run-full|run-incremental
