@@ -2,9 +2,6 @@ using IndicatorFunctions.Domain;
 
 namespace IndicatorFunctions.Api;
 
-/// <summary>A field that broke a rule. <see cref="Row"/> is set for ingestion rows.</summary>
-public sealed record FieldError(string Field, string Message, int? Row = null);
-
 /// <summary>RFC 9457 problem responses, with the per-field <c>errors</c> list where input was invalid.</summary>
 public static class Problems
 {
@@ -26,10 +23,4 @@ public static class Problems
     public static IResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.", detail: detail, extensions: extensions);
 
-    /// <summary>Adds an error when an id (route or body) is not a slug — the check that keeps ids out of filters as anything but ids.</summary>
-    public static void CheckSlug(List<FieldError> errors, string field, string? value)
-    {
-        if (!Slug.IsValid(value))
-            errors.Add(new FieldError(field, $"{field} '{value}' must be {Slug.Rule}"));
-    }
 }

@@ -23,9 +23,9 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
     {
         var (sector, from, to) = (Query.String(request, "sector"), Query.String(request, "from"), Query.String(request, "to"));
         var errors = new List<FieldError>();
-        Problems.CheckSlug(errors, "district", district);
-        Problems.CheckSlug(errors, "indicator", indicator);
-        Problems.CheckSlug(errors, "sector", sector ?? Slug.TotalSector);
+        Slug.Check(errors, "district", district);
+        Slug.Check(errors, "indicator", indicator);
+        Slug.Check(errors, "sector", sector ?? Slug.TotalSector);
         var range = PeriodRange.Parse(from, to, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
@@ -55,8 +55,8 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
     {
         var sector = Query.String(request, "sector");
         var errors = new List<FieldError>();
-        Problems.CheckSlug(errors, "indicator", indicator);
-        Problems.CheckSlug(errors, "sector", sector ?? Slug.TotalSector);
+        Slug.Check(errors, "indicator", indicator);
+        Slug.Check(errors, "sector", sector ?? Slug.TotalSector);
         if (!Period.TryParse(period, out var p))
             errors.Add(new FieldError("period", $"'{period}' is not a period ({Period.Syntax})"));
         if (errors.Count > 0)
@@ -93,8 +93,8 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
     {
         var (from, to) = (Query.String(request, "from"), Query.String(request, "to"));
         var errors = new List<FieldError>();
-        Problems.CheckSlug(errors, "cluster", cluster);
-        Problems.CheckSlug(errors, "indicator", indicator);
+        Slug.Check(errors, "cluster", cluster);
+        Slug.Check(errors, "indicator", indicator);
         var range = PeriodRange.Parse(from, to, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
@@ -108,7 +108,7 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
 
         var (rowFrom, rowTo) = range.RowKeyBounds;
         var state = await freshness.GetAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync(state, tables.Rollups, $"{cluster}|{indicator}", rowFrom, rowTo, cancellationToken);
+        var entities = await cache.ReadPartitionAsync(state, tables.Rollups, AggregateEntities.RollupKey(new RollupKey(cluster, indicator)), rowFrom, rowTo, cancellationToken);
         return Cached.Json(new
         {
             cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,

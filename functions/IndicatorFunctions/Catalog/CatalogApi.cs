@@ -62,7 +62,7 @@ public sealed class CatalogApi(CatalogStore catalog, Freshness freshness)
         if (problem is not null)
             return problem;
         var errors = new List<FieldError>();
-        Problems.CheckSlug(errors, "id", id);
+        Slug.Check(errors, "id", id);
         if (body is null)
             return Problems.Validation("body", "a JSON indicator is required");
         Required(errors, "name", body.Name, 200);
@@ -96,7 +96,7 @@ public sealed class CatalogApi(CatalogStore catalog, Freshness freshness)
         if (problem is not null)
             return problem;
         var errors = new List<FieldError>();
-        Problems.CheckSlug(errors, "id", id);
+        Slug.Check(errors, "id", id);
         if (body is null)
             return Problems.Validation("body", "a JSON district is required");
         Required(errors, "name", body.Name, 200);
@@ -132,7 +132,7 @@ public sealed class CatalogApi(CatalogStore catalog, Freshness freshness)
         if (problem is not null)
             return problem;
         var errors = new List<FieldError>();
-        Problems.CheckSlug(errors, "id", id);
+        Slug.Check(errors, "id", id);
         if (body is null)
             return Problems.Validation("body", "a JSON cluster is required");
         Required(errors, "name", body.Name, 200);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure;
+using IndicatorFunctions.Domain;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Data;
 using Azure.Data.Tables;

@@ -1,3 +1,4 @@
+using IndicatorFunctions.Aggregation;
 using System.Globalization;
 using System.Security.Cryptography;
 using Azure;
@@ -17,11 +18,9 @@ public sealed record ChangeMarker(string PartitionKey, string RowKey, ETag ETag,
 
     public bool IsCatalog => PartitionKey == CatalogPartition;
 
-    public SeriesKey Series => SeriesKey.FromPartitionKey(RowKey);
+    public SeriesChange ToChange() => new(SeriesKey.FromPartitionKey(RowKey), Years, All);
 
-    /// <summary>The periods of a loaded series this change covers.</summary>
-    public IEnumerable<Period> PeriodsIn(IEnumerable<Period> seriesPeriods) =>
-        All ? seriesPeriods : seriesPeriods.Where(p => Years.Contains(p.Year));
+    public CatalogChange ToCatalogChange() => new(RowKey[..RowKey.IndexOf('|')], RowKey[(RowKey.IndexOf('|') + 1)..]);
 }
 
 /// <summary>

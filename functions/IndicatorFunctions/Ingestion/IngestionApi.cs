@@ -1,3 +1,4 @@
+using IndicatorFunctions.Domain;
 using IndicatorFunctions.Api;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using IndicatorFunctions.Domain;
 using System.Text.Json;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Collection;

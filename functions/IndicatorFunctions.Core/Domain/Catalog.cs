@@ -34,4 +34,14 @@ public static partial class Slug
     private static partial Regex Pattern();
 
     public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
+
+    /// <summary>Adds an error when an id (route or body) is not a slug — the check that keeps ids out of filters as anything but ids.</summary>
+    public static void Check(List<FieldError> errors, string field, string? value)
+    {
+        if (!IsValid(value))
+            errors.Add(new FieldError(field, $"{field} '{value}' must be {Rule}"));
+    }
 }
+
+/// <summary>A field that broke a rule. <see cref="Row"/> is set for ingestion rows.</summary>
+public sealed record FieldError(string Field, string Message, int? Row = null);

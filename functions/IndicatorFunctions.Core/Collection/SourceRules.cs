@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using IndicatorFunctions.Api;
+
 using IndicatorFunctions.Domain;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Scheduling;
@@ -61,7 +61,7 @@ public static partial class SourceRules
 
     public static Source? Validate(string id, SourceBody? body, List<FieldError> errors)
     {
-        Problems.CheckSlug(errors, "id", id);
+        Slug.Check(errors, "id", id);
         if (body is null)
         {
             errors.Add(new FieldError("body", "a JSON source definition is required"));

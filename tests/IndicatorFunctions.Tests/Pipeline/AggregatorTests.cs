@@ -1,0 +1,179 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using IndicatorFunctions.Aggregation;
+using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Domain;
+
+namespace IndicatorFunctions.Tests.Pipeline;
+
+/// <summary>
+/// The aggregation pipeline against an in-memory store: an incremental run after any set of revisions must leave
+/// exactly what a full run over the revised data computes, and catalog changes must recompute (and prune) rollups.
+/// </summary>
+public sealed class AggregatorTests
+{
+    /// <summary>Observations in, growth and rollups out, all in memory.</summary>
+    private sealed class MemoryStore : IObservationReader, IAggregateWriter
+    {
+        public Dictionary<SeriesKey, Dictionary<Period, Observation>> Observations { get; } = [];
+        public SortedDictionary<string, string> Growth { get; } = new(StringComparer.Ordinal);
+        public SortedDictionary<string, string> Rollups { get; } = new(StringComparer.Ordinal);
+
+        public async IAsyncEnumerable<(SeriesKey Series, Dictionary<Period, Observation> Points)> ReadIndicatorAsync(string indicator, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            foreach (var (key, points) in Observations.Where(o => o.Key.Indicator == indicator).OrderBy(o => o.Key.PartitionKey, StringComparer.Ordinal))
+                yield return (key, new Dictionary<Period, Observation>(points));
+        }
+
+        public Task ReadSeriesAsync(IReadOnlyCollection<SeriesKey> series, Dictionary<SeriesKey, Dictionary<Period, Observation>> into, CancellationToken cancellationToken)
+        {
+            foreach (var key in series)
+                into.TryAdd(key, Observations.TryGetValue(key, out var points) ? new Dictionary<Period, Observation>(points) : []);
+            return Task.CompletedTask;
+        }
+
+        public Task WriteAsync(SeriesKey series, SeriesPoint point, CancellationToken cancellationToken)
+        {
+            Growth[$"{series.PartitionKey}/{point.Observation.Period}"] = JsonSerializer.Serialize(point, Json);
+            return Task.CompletedTask;
+        }
+
+        public Task WriteAsync(RollupKey rollup, RollupPoint point, CancellationToken cancellationToken)
+        {
+            Rollups[$"{rollup.Cluster}|{rollup.Indicator}/{point.Period}"] = JsonSerializer.Serialize(point, Json);
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<string>> StoredRollupPeriodsAsync(RollupKey rollup, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>(Rollups.Keys.Where(k => k.StartsWith($"{rollup.Cluster}|{rollup.Indicator}/", StringComparison.Ordinal)).Select(k => k[(k.IndexOf('/') + 1)..]).ToList());
+
+        public Task DeleteRollupAsync(RollupKey rollup, string period, CancellationToken cancellationToken)
+        {
+            Rollups.Remove($"{rollup.Cluster}|{rollup.Indicator}/{period}");
+            return Task.CompletedTask;
+        }
+
+        public Task SeriesCompleteAsync(SeriesKey series, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task IndicatorCompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class PeriodAsText : System.Text.Json.Serialization.JsonConverter<Period>
+    {
+        public override Period Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Period.Parse(reader.GetString()!);
+
+        public override void Write(Utf8JsonWriter writer, Period value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new PeriodAsText() } };
+
+    private static readonly string[] Districts = ["d1", "d2", "d3", "d4", "d5"];
+
+    private static CatalogSnapshot Catalog(bool withLateMember = true) => new(
+        [
+            new Indicator("gdp", "GDP", "CNY", AggregationMethod.Sum, 0, null),
+            new Indicator("wage", "Wage", "CNY", AggregationMethod.Mean, 0, null),
+            new Indicator("rate", "Rate", "percent", AggregationMethod.None, 1, null),
+        ],
+        Districts.Select(d => new District(d, d, null, [])),
+        [
+            new Cluster("region", "Region", ClusterKind.Region,
+                [new("d1", null, null, null), new("d2", null, null, 2019), .. withLateMember ? [new ClusterMember("d3", null, 2020, null)] : Array.Empty<ClusterMember>()], null),
+            new Cluster("ai", "AI", ClusterKind.Industrial, [new("d1", "ai", null, null), new("d4", "ai", null, null), new("d5", "ai", 2018, 2021)], 0.5),
+        ]);
+
+    private static readonly string[] Periods = ["2017", "2018", "2019", "2020", "2021", "2022", "2020-Q1", "2021-Q1", "2021-Q2", "2022-Q1", "2021-YTD09", "2022-YTD09"];
+
+    private static MemoryStore Seeded(Random random)
+    {
+        var store = new MemoryStore();
+        foreach (var indicator in new[] { "gdp", "wage", "rate" })
+        foreach (var district in Districts)
+        foreach (var sector in new[] { "total", "ai" })
+        {
+            var points = new Dictionary<Period, Observation>();
+            foreach (var period in Periods.Where(_ => random.NextDouble() < 0.7))
+                points[Period.Parse(period)] = RandomObservation(random, Period.Parse(period));
+            if (points.Count > 0)
+                store.Observations[new SeriesKey(indicator, district, sector)] = points;
+        }
+        return store;
+    }
+
+    private static Observation RandomObservation(Random random, Period period) => new(period,
+        random.Next(10) == 0 ? 0 : Math.Round(random.NextDouble() * 1000 - 50, 1),
+        (ObservationStatus)random.Next(3), random.Next(2) == 0 ? "bureau" : null);
+
+    [Theory]
+    [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(4)] [InlineData(5)]
+    [InlineData(6)] [InlineData(7)] [InlineData(8)] [InlineData(9)] [InlineData(10)]
+    public async Task An_incremental_run_after_revisions_leaves_what_a_full_run_over_the_revised_data_computes(int seed)
+    {
+        var random = new Random(seed);
+        var catalog = Catalog();
+        var incremental = Seeded(random);
+        await new Aggregator(incremental, incremental).FullAsync(catalog, CancellationToken.None);
+
+        // Revise, add and re-state points in a few series, remembering the years touched, as ingestion's markers do.
+        var changes = new List<SeriesChange>();
+        foreach (var _ in Enumerable.Range(0, 1 + random.Next(6)))
+        {
+            var series = new SeriesKey(new[] { "gdp", "wage", "rate" }[random.Next(3)], Districts[random.Next(Districts.Length)], random.Next(2) == 0 ? "total" : "ai");
+            var period = Period.Parse(Periods[random.Next(Periods.Length)]);
+            if (!incremental.Observations.TryGetValue(series, out var points))
+                incremental.Observations[series] = points = [];
+            points[period] = RandomObservation(random, period);
+            changes.Add(new SeriesChange(series, new HashSet<int> { period.Year }, All: random.Next(8) == 0));
+        }
+        await new Aggregator(incremental, incremental).IncrementalAsync(catalog, changes, [], CancellationToken.None);
+
+        var full = new MemoryStore();
+        foreach (var (key, points) in incremental.Observations)
+            full.Observations[key] = new Dictionary<Period, Observation>(points);
+        await new Aggregator(full, full).FullAsync(catalog, CancellationToken.None);
+
+        Assert.NotEmpty(full.Rollups);
+        Assert.Equal(full.Growth, incremental.Growth);
+        Assert.Equal(full.Rollups, incremental.Rollups);
+    }
+
+    [Fact]
+    public async Task A_cluster_change_recomputes_its_rollups_and_deletes_periods_that_no_longer_have_one()
+    {
+        var store = new MemoryStore();
+        store.Observations[new SeriesKey("gdp", "d1", "total")] = new() { [Period.Parse("2021")] = new(Period.Parse("2021"), 10, ObservationStatus.Final, null) };
+        store.Observations[new SeriesKey("gdp", "d3", "total")] = new()
+        {
+            [Period.Parse("2021")] = new(Period.Parse("2021"), 5, ObservationStatus.Final, null),
+            [Period.Parse("2022")] = new(Period.Parse("2022"), 6, ObservationStatus.Final, null),
+        };
+        await new Aggregator(store, store).FullAsync(Catalog(withLateMember: true), CancellationToken.None);
+        Assert.Contains("region|gdp/2022", store.Rollups.Keys);
+
+        var shrunk = Catalog(withLateMember: false);
+        await new Aggregator(store, store).IncrementalAsync(shrunk, [], [new CatalogChange("cluster", "region")], CancellationToken.None);
+
+        Assert.DoesNotContain("region|gdp/2022", store.Rollups.Keys);
+        using var rollup2021 = JsonDocument.Parse(store.Rollups["region|gdp/2021"]);
+        Assert.Equal(10, rollup2021.RootElement.GetProperty("Value").GetDouble());
+    }
+
+    [Fact]
+    public async Task Indicators_without_aggregation_get_growth_but_no_rollups()
+    {
+        var store = new MemoryStore();
+        store.Observations[new SeriesKey("rate", "d1", "total")] = new()
+        {
+            [Period.Parse("2020")] = new(Period.Parse("2020"), 2, ObservationStatus.Final, null),
+            [Period.Parse("2021")] = new(Period.Parse("2021"), 3, ObservationStatus.Final, null),
+        };
+
+        await new Aggregator(store, store).FullAsync(Catalog(), CancellationToken.None);
+
+        Assert.Equal(2, store.Growth.Count);
+        Assert.Empty(store.Rollups);
+    }
+}
