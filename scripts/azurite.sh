@@ -4,10 +4,10 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
-# Installs the pinned npm tooling (Azurite, the benchmark's SDK peer) when missing or out of date.
+# Installs the pinned npm tooling (Azurite, the Blob SDK the run command drops the sample file with) when missing or out of date.
 ensure_npm() {
   if [ ! -x "$ROOT/node_modules/.bin/azurite" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    echo "installing npm packages (azurite, @azure/data-tables, @azure/storage-blob)..."
+    echo "installing npm packages (azurite, @azure/storage-blob)..."
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || return 1
   fi
 }
