@@ -57,12 +57,35 @@ public sealed class IndicatorTables(StorageAccount storage)
         return task;
     }
 
-    private async Task CreateAllAsync(CancellationToken cancellationToken)
-    {
-        var tables = new[] { Catalog, Observations, Revisions, Series, CrossSection, Rollups, Changes, State, Runs, Sources };
-        await Task.WhenAll(tables.Select(Task (t) => t.CreateIfNotExistsAsync(cancellationToken))
+    private TableClient[] AllTables => [Catalog, Observations, Revisions, Series, CrossSection, Rollups, Changes, State, Runs, Sources];
+
+    private async Task CreateAllAsync(CancellationToken cancellationToken) =>
+        await Task.WhenAll(AllTables.Select(Task (t) => t.CreateIfNotExistsAsync(cancellationToken))
             .Append(Raw.CreateIfNotExistsAsync(cancellationToken: cancellationToken))
             .Append(Locks.CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
+
+    /// <summary>
+    /// The app's tables and containers that storage does not have (never created yet, or lost: an emulator restarted
+    /// under the app), created now; empty when all are there.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CreateMissingAsync(CancellationToken cancellationToken)
+    {
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var filter = TableClient.CreateQueryFilter($"TableName ge {storage.Prefix} and TableName lt {storage.Prefix + "~"}");
+        await foreach (var table in storage.Tables.QueryAsync(filter, cancellationToken: cancellationToken))
+            existing.Add(table.Name);
+        var missing = AllTables.Where(t => !existing.Contains(t.Name)).Select(t => t.Name).ToList();
+        foreach (var container in new[] { Raw, Locks })
+        {
+            if (!await container.ExistsAsync(cancellationToken))
+                missing.Add(container.Name);
+        }
+        if (missing.Count > 0)
+        {
+            Forget();
+            await EnsureCreatedAsync(cancellationToken);
+        }
+        return missing;
     }
 
     /// <summary>Reads a whole partition; a table that does not exist yet reads as empty.</summary>

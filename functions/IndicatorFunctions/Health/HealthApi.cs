@@ -10,7 +10,8 @@ namespace IndicatorFunctions.Health;
 
 public sealed record ServiceHealth(string Status, string Endpoint, long ElapsedMs, string? Error);
 
-public sealed record HealthReport(string Status, string Version, IReadOnlyDictionary<string, ServiceHealth> Storage);
+/// <summary><see cref="Created"/>: the app's tables and containers that were missing (new, or lost) and were created by this check.</summary>
+public sealed record HealthReport(string Status, string Version, IReadOnlyDictionary<string, ServiceHealth> Storage, IReadOnlyList<string> Created);
 
 /// <summary><c>GET /api/health</c>: is each storage service reachable with our credentials, and which build is this.</summary>
 public sealed class HealthApi(HealthApi.HealthProbe probe)
@@ -31,21 +32,26 @@ public sealed class HealthApi(HealthApi.HealthProbe probe)
     }
 
     /// <summary>Probes both services in parallel with fail-fast clients; logs one clear line per unreachable service.</summary>
-    public sealed class HealthProbe(StorageAccount storage, ILogger<HealthProbe> logger)
+    public sealed class HealthProbe(StorageAccount storage, IndicatorTables tables, ILogger<HealthProbe> logger)
     {
         private readonly (TableServiceClient Tables, BlobServiceClient Blobs) _clients = storage.CreateProbeClients(ProbeTimeout);
 
         public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)
         {
-            var tables = ProbeAsync("tables", storage.TableEndpoint, async ct =>
+            var tableProbe = ProbeAsync("tables", storage.TableEndpoint, async ct =>
             {
                 await foreach (var _ in _clients.Tables.QueryAsync(maxPerPage: 1, cancellationToken: ct).AsPages(pageSizeHint: 1))
                     break;
             }, cancellationToken);
             var blobs = ProbeAsync("blobs", storage.BlobEndpoint, ct => _clients.Blobs.GetPropertiesAsync(ct), cancellationToken);
-            var results = await Task.WhenAll(tables, blobs);
+            var results = await Task.WhenAll(tableProbe, blobs);
             var services = new Dictionary<string, ServiceHealth> { ["tables"] = results[0], ["blobs"] = results[1] };
-            return new HealthReport(results.All(r => r.Status == "reachable") ? "healthy" : "unhealthy", Version, services);
+            if (results.Any(r => r.Status != "reachable"))
+                return new HealthReport("unhealthy", Version, services, []);
+            var created = await tables.CreateMissingAsync(cancellationToken);
+            if (created.Count > 0)
+                logger.LogWarning("Storage was missing {Missing}: created them", string.Join(", ", created));
+            return new HealthReport("healthy", Version, services, created);
         }
 
         private async Task<ServiceHealth> ProbeAsync(string service, Uri endpoint, Func<CancellationToken, Task> probe, CancellationToken cancellationToken)

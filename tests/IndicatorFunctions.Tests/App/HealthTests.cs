@@ -100,4 +100,25 @@ public sealed class HealthTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
     }
+
+    [Fact]
+    public async Task Health_reports_and_creates_the_tables_and_containers_storage_lost()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var client = app.CreateClient();
+        using var before = JsonDocument.Parse(await client.GetStringAsync("/api/health")); // a new app: creates everything
+        var tables = app.Services.GetRequiredService<IndicatorFunctions.Data.IndicatorTables>();
+
+        await tables.Rollups.DeleteAsync();
+        await tables.Locks.DeleteIfExistsAsync();
+        var response = await client.GetAsync("/api/health");
+        using var after = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var again = JsonDocument.Parse(await client.GetStringAsync("/api/health"));
+
+        Assert.Equal(12, before.RootElement.GetProperty("created").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(new[] { tables.Rollups.Name, tables.Locks.Name }.Order(), after.RootElement.GetProperty("created").EnumerateArray().Select(e => e.GetString()).Order().ToArray());
+        Assert.Equal(0, again.RootElement.GetProperty("created").GetArrayLength());
+        Assert.True(await tables.Locks.ExistsAsync());
+    }
 }
