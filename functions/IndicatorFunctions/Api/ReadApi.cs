@@ -38,13 +38,13 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
         var series = new SeriesKey(indicator, district, sector ?? Slug.TotalSector);
         var (rowFrom, rowTo) = range.RowKeyBounds;
         var state = await freshness.GetAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync(state, tables.Series, series.PartitionKey, rowFrom, rowTo, cancellationToken);
+        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(state, tables.Series, SeriesPointEntity.SeriesPartition(series), rowFrom, rowTo, cancellationToken);
         return Cached.Json(new
         {
             district, indicator, sector = series.Sector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
             points = entities.Where(e => range.Contains(Period.Parse(e.RowKey)))
                 .OrderBy(e => Period.Parse(e.RowKey))
-                .Select(e => new { period = e.RowKey, value = Round(e.GetDouble("Value"), ind.Decimals), status = e.GetString("Status"), source = e.GetString("Source"), yoy = Yoy(e, ind) }),
+                .Select(e => new { period = e.RowKey, value = Round(e.Value, ind.Decimals), status = e.Status, source = e.Source, yoy = Yoy(e, ind) }),
         });
     }
 
@@ -66,20 +66,20 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
             return Problems.NotFound("indicator", indicator);
 
         var state = await freshness.GetAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync(state, tables.CrossSection, AggregateEntities.CrossSectionKey(indicator, sector ?? Slug.TotalSector, p), null, null, cancellationToken);
-        var ordered = entities.OrderByDescending(e => e.GetDouble("Value")).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(state, tables.CrossSection, SeriesPointEntity.CrossSectionPartition(indicator, sector ?? Slug.TotalSector, p), null, null, cancellationToken);
+        var ordered = entities.OrderByDescending(e => e.Value).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
         // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
         var ranks = new int[ordered.Count];
         for (var i = 0; i < ordered.Count; i++)
-            ranks[i] = i > 0 && ordered[i].GetDouble("Value") == ordered[i - 1].GetDouble("Value") ? ranks[i - 1] : i + 1;
+            ranks[i] = i > 0 && ordered[i].Value == ordered[i - 1].Value ? ranks[i - 1] : i + 1;
         return Cached.Json(new
         {
             indicator, period = p.ToString(), sector = sector ?? Slug.TotalSector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
             rows = ordered.Select((e, i) => new
             {
                 district = e.RowKey,
-                value = Round(e.GetDouble("Value"), ind.Decimals),
-                status = e.GetString("Status"),
+                value = Round(e.Value, ind.Decimals),
+                status = e.Status,
                 rank = ranks[i],
                 yoy = Yoy(e, ind),
             }),
@@ -108,41 +108,41 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
 
         var (rowFrom, rowTo) = range.RowKeyBounds;
         var state = await freshness.GetAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync(state, tables.Rollups, AggregateEntities.RollupKey(new RollupKey(cluster, indicator)), rowFrom, rowTo, cancellationToken);
+        var entities = await cache.ReadPartitionAsync<RollupEntity>(state, tables.Rollups, RollupEntity.Partition(new RollupKey(cluster, indicator)), rowFrom, rowTo, cancellationToken);
         return Cached.Json(new
         {
             cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,
             points = entities.Where(e => range.Contains(Period.Parse(e.RowKey))).OrderBy(e => Period.Parse(e.RowKey)).Select(e => new
             {
                 period = e.RowKey,
-                value = Round(e.GetDouble("Value"), ind.Decimals),
-                valueReason = e.GetString("ValueReason"),
-                status = e.GetString("Status"),
-                members = e.GetInt32("Members"),
-                reporting = e.GetInt32("Reporting"),
-                coverage = Round(e.GetDouble("Coverage"), 4),
-                missing = JsonSerializer.Deserialize<string[]>(e.GetString("Missing") ?? "[]"),
+                value = Round(e.Value, ind.Decimals),
+                valueReason = e.ValueReason,
+                status = e.Status,
+                members = e.Members,
+                reporting = e.Reporting,
+                coverage = Round(e.Coverage, 4),
+                missing = e.MissingMembers(),
                 yoy = new
                 {
-                    current = Round(e.GetDouble("YoyCurrent"), ind.Decimals),
-                    prior = Round(e.GetDouble("YoyPrior"), ind.Decimals),
-                    change = Round(e.GetDouble("YoyChange"), ind.Decimals),
-                    pct = Round(e.GetDouble("YoyPct"), 2),
-                    comparableMembers = e.GetInt32("ComparableMembers"),
-                    reason = e.GetString("YoyReason"),
-                    status = e.GetString("YoyStatus"),
+                    current = Round(e.YoyCurrent, ind.Decimals),
+                    prior = Round(e.YoyPrior, ind.Decimals),
+                    change = Round(e.YoyChange, ind.Decimals),
+                    pct = Round(e.YoyPct, 2),
+                    comparableMembers = e.ComparableMembers,
+                    reason = e.YoyReason,
+                    status = e.YoyStatus,
                 },
             }),
         });
     }
 
-    private static object Yoy(TableEntity e, Indicator indicator) => new
+    private static object Yoy(SeriesPointEntity e, Indicator indicator) => new
     {
-        prior = Round(e.GetDouble("Prior"), indicator.Decimals),
-        change = Round(e.GetDouble("Change"), indicator.Decimals),
-        pct = Round(e.GetDouble("Pct"), 2),
-        reason = e.GetString("Reason"),
-        status = e.GetString("YoyStatus"),
+        prior = Round(e.Prior, indicator.Decimals),
+        change = Round(e.Change, indicator.Decimals),
+        pct = Round(e.Pct, 2),
+        reason = e.Reason,
+        status = e.YoyStatus,
     };
 
     /// <summary>Values in canonical units, rounded to the indicator's decimals (pct to 2) — also hiding float noise such as 8.12 × 1e4 = 81199.99999999999.</summary>

@@ -14,14 +14,15 @@ public sealed class ReadCache : IDisposable
     public const int MaxEntries = 10_000;
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
 
-    public async Task<List<TableEntity>> ReadPartitionAsync(FreshnessState state, TableClient table, string partitionKey, string? rowFrom, string? rowTo, CancellationToken cancellationToken)
+    public async Task<List<T>> ReadPartitionAsync<T>(FreshnessState state, TableClient table, string partitionKey, string? rowFrom, string? rowTo, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
     {
         if (state.RunId is null || state.RunInProgress)
-            return await IndicatorTables.ReadPartitionAsync(table, partitionKey, cancellationToken, rowFrom, rowTo);
+            return await IndicatorTables.ReadPartitionAsync<T>(table, partitionKey, cancellationToken, rowFrom, rowTo);
         var key = (state.RunId, table.Name, partitionKey, rowFrom, rowTo);
-        if (_cache.TryGetValue(key, out List<TableEntity>? cached))
+        if (_cache.TryGetValue(key, out List<T>? cached))
             return cached!;
-        var entities = await IndicatorTables.ReadPartitionAsync(table, partitionKey, cancellationToken, rowFrom, rowTo);
+        var entities = await IndicatorTables.ReadPartitionAsync<T>(table, partitionKey, cancellationToken, rowFrom, rowTo);
         _cache.Set(key, entities, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) });
         return entities;
     }

@@ -15,7 +15,7 @@ public sealed class BatchWriter(int maxConcurrency = 4)
 
     public long Written { get; private set; }
 
-    public Task UpsertAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken) =>
+    public Task UpsertAsync(TableClient table, ITableEntity entity, CancellationToken cancellationToken) =>
         AddAsync(table, new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity), cancellationToken);
 
     public Task DeleteAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken) =>

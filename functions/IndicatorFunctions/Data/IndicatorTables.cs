@@ -89,7 +89,12 @@ public sealed class IndicatorTables(StorageAccount storage)
     }
 
     /// <summary>Reads a whole partition; a table that does not exist yet reads as empty.</summary>
-    public static async Task<List<TableEntity>> ReadPartitionAsync(TableClient table, string partitionKey, CancellationToken cancellationToken, string? rowFrom = null, string? rowTo = null)
+    public static Task<List<TableEntity>> ReadPartitionAsync(TableClient table, string partitionKey, CancellationToken cancellationToken, string? rowFrom = null, string? rowTo = null) =>
+        ReadPartitionAsync<TableEntity>(table, partitionKey, cancellationToken, rowFrom, rowTo);
+
+    /// <summary>Reads a whole partition as typed entities; a table that does not exist yet reads as empty.</summary>
+    public static async Task<List<T>> ReadPartitionAsync<T>(TableClient table, string partitionKey, CancellationToken cancellationToken, string? rowFrom = null, string? rowTo = null)
+        where T : class, ITableEntity, new()
     {
         var filter = (rowFrom, rowTo) switch
         {
@@ -98,10 +103,10 @@ public sealed class IndicatorTables(StorageAccount storage)
             (null, _) => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey lt {rowTo}"),
             _ => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {rowFrom} and RowKey lt {rowTo}"),
         };
-        var entities = new List<TableEntity>();
+        var entities = new List<T>();
         try
         {
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            await foreach (var entity in table.QueryAsync<T>(filter, cancellationToken: cancellationToken))
                 entities.Add(entity);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)

@@ -31,7 +31,7 @@ public sealed class TableAggregateStore(IndicatorTables tables) : IObservationRe
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {indicator + "|"} and PartitionKey lt {indicator + "}"}");
         string? partition = null;
         var points = new Dictionary<Period, Observation>();
-        await foreach (var entity in tables.Observations.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var entity in tables.Observations.QueryAsync<ObservationEntity>(filter, cancellationToken: cancellationToken))
         {
             if (entity.PartitionKey != partition && partition is not null)
             {
@@ -39,7 +39,7 @@ public sealed class TableAggregateStore(IndicatorTables tables) : IObservationRe
                 points = [];
             }
             partition = entity.PartitionKey;
-            var observation = ObservationStore.ToObservation(entity);
+            var observation = entity.ToObservation();
             points[observation.Period] = observation;
             ObservationsRead++;
         }
@@ -65,9 +65,9 @@ public sealed class TableAggregateStore(IndicatorTables tables) : IObservationRe
             {
                 foreach (var key in keys)
                 {
-                    var entities = await IndicatorTables.ReadPartitionAsync(tables.Observations, key.PartitionKey, cancellationToken);
+                    var entities = await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(key), cancellationToken);
                     ObservationsRead += entities.Count;
-                    into[key] = entities.Select(ObservationStore.ToObservation).ToDictionary(o => o.Period);
+                    into[key] = entities.Select(e => e.ToObservation()).ToDictionary(o => o.Period);
                 }
             }
             foreach (var key in keys)
@@ -77,25 +77,25 @@ public sealed class TableAggregateStore(IndicatorTables tables) : IObservationRe
 
     public async Task WriteAsync(SeriesKey series, SeriesPoint point, CancellationToken cancellationToken)
     {
-        await _writer.UpsertAsync(tables.Series, AggregateEntities.SeriesPoint(series.PartitionKey, point.Observation.Period.ToString(), point), cancellationToken);
-        await _writer.UpsertAsync(tables.CrossSection, AggregateEntities.SeriesPoint(AggregateEntities.CrossSectionKey(series.Indicator, series.Sector, point.Observation.Period), series.District, point), cancellationToken);
+        await _writer.UpsertAsync(tables.Series, SeriesPointEntity.ForSeries(series, point), cancellationToken);
+        await _writer.UpsertAsync(tables.CrossSection, SeriesPointEntity.ForCrossSection(series, point), cancellationToken);
         GrowthWritten += 2;
     }
 
     public Task SeriesCompleteAsync(SeriesKey series, CancellationToken cancellationToken) =>
-        _writer.SendAsync(tables.Series, series.PartitionKey, cancellationToken);
+        _writer.SendAsync(tables.Series, SeriesPointEntity.SeriesPartition(series), cancellationToken);
 
     public async Task WriteAsync(RollupKey rollup, RollupPoint point, CancellationToken cancellationToken)
     {
-        await _writer.UpsertAsync(tables.Rollups, AggregateEntities.Rollup(AggregateEntities.RollupKey(rollup), point), cancellationToken);
+        await _writer.UpsertAsync(tables.Rollups, RollupEntity.From(rollup, point), cancellationToken);
         RollupsWritten++;
     }
 
     public async Task<IReadOnlyList<string>> StoredRollupPeriodsAsync(RollupKey rollup, CancellationToken cancellationToken) =>
-        (await IndicatorTables.ReadPartitionAsync(tables.Rollups, AggregateEntities.RollupKey(rollup), cancellationToken)).Select(e => e.RowKey).ToList();
+        (await IndicatorTables.ReadPartitionAsync(tables.Rollups, RollupEntity.Partition(rollup), cancellationToken)).Select(e => e.RowKey).ToList();
 
     public Task DeleteRollupAsync(RollupKey rollup, string period, CancellationToken cancellationToken) =>
-        _writer.DeleteAsync(tables.Rollups, AggregateEntities.RollupKey(rollup), period, cancellationToken);
+        _writer.DeleteAsync(tables.Rollups, RollupEntity.Partition(rollup), period, cancellationToken);
 
     /// <summary>The indicator's cross-section and rollup partitions are complete: send them rather than hold them.</summary>
     public Task IndicatorCompleteAsync(CancellationToken cancellationToken) => _writer.SendAllAsync(cancellationToken);

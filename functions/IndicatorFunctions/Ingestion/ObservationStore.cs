@@ -86,7 +86,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     {
         for (var attempt = 1; ; attempt++)
         {
-            var current = (await IndicatorTables.ReadPartitionAsync(tables.Observations, series.PartitionKey, cancellationToken))
+            var current = (await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(series), cancellationToken))
                 .ToDictionary(e => e.RowKey, StringComparer.Ordinal);
             var writes = new List<TableTransactionAction>();
             var history = new List<TableTransactionAction>();
@@ -96,18 +96,17 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
                 var rowKey = point.Period.ToString();
                 if (!current.TryGetValue(rowKey, out var existing))
                 {
-                    writes.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(point, batchId, revision: 0)));
+                    writes.Add(new TableTransactionAction(TableTransactionActionType.Add, ObservationEntity.From(point, batchId, revision: 0, clock.GetUtcNow())));
                     inserted++;
                 }
-                else if (SameFigure(existing, point))
+                else if (existing.Holds(point))
                 {
                     unchanged++;
                 }
                 else
                 {
-                    var revision = existing.GetInt32("Revision") ?? 0;
-                    history.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToRevision(existing, revision, batchId)));
-                    writes.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(point, batchId, revision + 1), existing.ETag));
+                    history.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, RevisionEntity.Of(existing, batchId, clock.GetUtcNow())));
+                    writes.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ObservationEntity.From(point, batchId, existing.Revision + 1, clock.GetUtcNow()), existing.ETag));
                     revised++;
                 }
             }
@@ -131,39 +130,4 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
             }
         }
     }
-
-    private static bool SameFigure(TableEntity existing, ValidObservation point) =>
-        existing.GetDouble("Value") == point.Value &&
-        existing.GetString("Status") == point.Status.ToName() &&
-        existing.GetString("Source") == point.Source;
-
-    private TableEntity ToEntity(ValidObservation o, string batchId, int revision) => new(o.Series.PartitionKey, o.Period.ToString())
-    {
-        ["Value"] = o.Value,
-        ["OriginalValue"] = o.OriginalValue,
-        ["Scale"] = o.Scale,
-        ["Unit"] = o.Unit,
-        ["Status"] = o.Status.ToName(),
-        ["Source"] = o.Source,
-        ["BatchId"] = batchId,
-        ["Row"] = o.Row,
-        ["Revision"] = revision,
-        ["UpdatedAt"] = clock.GetUtcNow(),
-    };
-
-    private TableEntity ToRevision(TableEntity existing, int revision, string replacedBy)
-    {
-        var copy = new TableEntity(existing.PartitionKey, $"{existing.RowKey}|{revision:D6}");
-        foreach (var name in new[] { "Value", "OriginalValue", "Scale", "Unit", "Status", "Source", "BatchId", "Row", "UpdatedAt" })
-            copy[name] = existing.TryGetValue(name, out var value) ? value : null;
-        copy["ReplacedAt"] = clock.GetUtcNow();
-        copy["ReplacedByBatch"] = replacedBy;
-        return copy;
-    }
-
-    public static Observation ToObservation(TableEntity e) => new(
-        Period.Parse(e.RowKey),
-        e.GetDouble("Value")!.Value,
-        StatusNames.TryParse(e.GetString("Status"), out var status) ? status : ObservationStatus.Final,
-        e.GetString("Source"));
 }

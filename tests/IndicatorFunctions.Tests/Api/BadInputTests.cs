@@ -125,8 +125,8 @@ public sealed class BadInputTests(AzuriteFixture azurite)
             },
         });
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var stored = (await IndicatorTables.ReadPartitionAsync(app.Services.GetRequiredService<IndicatorTables>().Observations, "gdp|xuhui|total", CancellationToken.None))
-            .Select(IndicatorFunctions.Ingestion.ObservationStore.ToObservation).ToList();
+        var stored = (await IndicatorTables.ReadPartitionAsync<ObservationEntity>(app.Services.GetRequiredService<IndicatorTables>().Observations, "gdp|xuhui|total", CancellationToken.None))
+            .Select(e => e.ToObservation()).ToList();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal((0, 3), (problem.GetProperty("accepted").GetInt32(), problem.GetProperty("rejected").GetInt32()));

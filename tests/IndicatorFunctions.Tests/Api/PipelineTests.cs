@@ -119,9 +119,9 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal((140, 29.29), (Number(Point(core, "2021").GetProperty("yoy"), "prior"), Number(Point(core, "2021").GetProperty("yoy"), "pct")));
         // The replaced value is kept.
         var tables = app.Services.GetRequiredService<IndicatorTables>();
-        var history = await IndicatorTables.ReadPartitionAsync(tables.Revisions, "gdp|xuhui|total", CancellationToken.None);
+        var history = await IndicatorTables.ReadPartitionAsync<RevisionEntity>(tables.Revisions, "gdp|xuhui|total", CancellationToken.None);
         var old = Assert.Single(history);
-        Assert.Equal(("2020|000000", 110.0), (old.RowKey, old.GetDouble("Value")!.Value));
+        Assert.Equal(("2020|000000", 110.0, 0), (old.RowKey, old.Value, old.Revision));
         // The incremental run read only the touched series and the cluster members, not everything.
         Assert.True(run.GetProperty("growthWritten").GetInt64() <= 4, $"incremental run wrote {run.GetProperty("growthWritten")} growth entities");
     }

@@ -17,12 +17,12 @@ public sealed class ReadCacheTests(AzuriteFixture azurite)
         using var cache = new ReadCache();
         var run1 = new FreshnessState("run-1", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, false);
 
-        var first = await cache.ReadPartitionAsync(run1, table, "p", null, null, CancellationToken.None);
+        var first = await cache.ReadPartitionAsync<TableEntity>(run1, table, "p", null, null, CancellationToken.None);
         await table.AddEntityAsync(new TableEntity("p", "2")); // what a later run writes
-        var sameRun = await cache.ReadPartitionAsync(run1, table, "p", null, null, CancellationToken.None);
-        var nextRun = await cache.ReadPartitionAsync(run1 with { RunId = "run-2" }, table, "p", null, null, CancellationToken.None);
+        var sameRun = await cache.ReadPartitionAsync<TableEntity>(run1, table, "p", null, null, CancellationToken.None);
+        var nextRun = await cache.ReadPartitionAsync<TableEntity>(run1 with { RunId = "run-2" }, table, "p", null, null, CancellationToken.None);
         await table.AddEntityAsync(new TableEntity("p", "3"));
-        var whileRunning = await cache.ReadPartitionAsync(run1 with { RunId = "run-2", RunInProgress = true }, table, "p", null, null, CancellationToken.None);
+        var whileRunning = await cache.ReadPartitionAsync<TableEntity>(run1 with { RunId = "run-2", RunInProgress = true }, table, "p", null, null, CancellationToken.None);
 
         Assert.Single(first);
         Assert.Single(sameRun);
