@@ -13,12 +13,16 @@ namespace IndicatorFunctions.Tests.Collection;
 /// </summary>
 public static class CollectionData
 {
-    /// <summary>Fast resilience for tests: half-second attempts, 50 ms backoff, two retries.</summary>
+    /// <summary>
+    /// Fast resilience for tests: 50 ms backoff, two retries. The attempt timeout stays generous: a loaded CI
+    /// machine can take well over half a second to answer a healthy local request, and a spurious timeout adds
+    /// an attempt that breaks every assertion on attempt or request counts. A test about timeouts sets its own.
+    /// </summary>
     public static Dictionary<string, string?> Settings(params (string Name, string? Value)[] extra)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Collection:AttemptTimeout"] = "00:00:00.5",
+            ["Collection:AttemptTimeout"] = "00:00:30",
             ["Collection:RetryBaseDelay"] = "00:00:00.05",
             ["Collection:MaxRetries"] = "2",
             ["Collection:MaxRetryAfter"] = "00:00:05",

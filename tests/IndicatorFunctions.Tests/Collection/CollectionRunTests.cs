@@ -206,7 +206,8 @@ public sealed class CollectionRunTests(AzuriteFixture azurite)
         await using var server = await SourceServer.StartAsync();
         server.Serve("/stuck.csv", (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted));
         server.ServeFile("/xuhui.csv", RetailCsv());
-        await using var app = new FunctionAppFactory(azurite, Settings(("Collection:AttemptTimeout", "00:01:00"), ("Collection:RunDeadline", "00:00:01")));
+        // Long enough for xuhui to be fetched, archived and ingested on a loaded machine; only the stuck source meets it.
+        await using var app = new FunctionAppFactory(azurite, Settings(("Collection:AttemptTimeout", "00:01:00"), ("Collection:RunDeadline", "00:00:03")));
         var admin = app.CreateAdminClient();
         await SeedCatalogAsync(admin);
         await PutSourceAsync(admin, "stuck", HttpCsvSource(server.Url("/stuck.csv"), "minhang"));
@@ -215,7 +216,7 @@ public sealed class CollectionRunTests(AzuriteFixture azurite)
         var run = await CollectAsync(admin);
 
         Assert.Equal("partial", run.GetProperty("status").GetString());
-        Assert.StartsWith("the run's collection deadline (00:00:01", Outcome(run, "stuck").GetProperty("reason").GetString());
+        Assert.StartsWith("the run's collection deadline (00:00:03", Outcome(run, "stuck").GetProperty("reason").GetString());
         Assert.Equal(10, (await PointAsync(admin, "xuhui", "2021-03"))!.Value.GetProperty("yoy").GetProperty("pct").GetDouble(), 6);
     }
 
