@@ -29,6 +29,7 @@ public sealed class AggregationRunner(
     ChangeTracker changes,
     RunLedger ledger,
     Collector collector,
+    TimeProvider clock,
     ILogger<AggregationRunner> logger)
 {
     /// <summary>
@@ -37,7 +38,7 @@ public sealed class AggregationRunner(
     /// </summary>
     public async Task<(RunRecord Run, Task<RunRecord> Completion)> StartAsync(RunTrigger trigger, RunOptions options, bool isPastDue, CancellationToken cancellationToken)
     {
-        var runId = RunLedger.NewId();
+        var runId = RunLedger.NewId(clock.GetUtcNow());
         var runLock = await RunLock.AcquireAsync(tables, runId, cancellationToken);
         try
         {
@@ -68,7 +69,7 @@ public sealed class AggregationRunner(
                 sources = await collector.CollectAsync(run.Id, onlySources, cancellationToken);
                 collectTime = watch.Elapsed;
             }
-            var snapshotAt = DateTimeOffset.UtcNow;
+            var snapshotAt = clock.GetUtcNow();
             var catalog = await catalogStore.GetAsync(cancellationToken, fresh: true);
             var state = await changes.ReadStateAsync(cancellationToken);
             var markers = await changes.ReadAllAsync(cancellationToken);

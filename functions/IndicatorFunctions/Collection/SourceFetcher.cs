@@ -23,7 +23,7 @@ public abstract record FetchResult(int Attempts)
 /// comes back as <see cref="FetchResult.Failed"/> with a reason a person can act on (never the URL, which may
 /// hold a secret); only cancellation throws.
 /// </summary>
-public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration configuration, IOptions<CollectionOptions> options)
+public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration configuration, IOptions<CollectionOptions> options, TimeProvider clock)
 {
     public const string ClientName = "sources";
     public const int MaxRedirects = 5;
@@ -96,7 +96,7 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration con
                 if (!response.IsSuccessStatusCode)
                 {
                     var reason = $"{status} {response.ReasonPhrase} after {Attempts(request)} attempt(s)";
-                    if (RetryAfter.Of(response, DateTimeOffset.UtcNow) is { } wait && wait > options.Value.MaxRetryAfter)
+                    if (RetryAfter.Of(response, clock.GetUtcNow()) is { } wait && wait > options.Value.MaxRetryAfter)
                         reason += $"; the server asked to wait {Seconds(wait)}, longer than the {Seconds(options.Value.MaxRetryAfter)} a run waits ({CollectionOptions.Section}__{nameof(CollectionOptions.MaxRetryAfter)})";
                     return new FetchResult.Failed(reason, attempts, status);
                 }

@@ -15,9 +15,10 @@ public static class StorageFailures
     private const int RetryAfterSeconds = 5;
 
     /// <summary>The 503 for a storage failure, or null when <paramref name="exception"/> is not one.</summary>
-    public static IResult? ToProblem(Exception exception, IServiceProvider services)
+    /// <param name="aborted">The caller's cancellation: a request the client gave up on is no storage failure.</param>
+    public static IResult? ToProblem(Exception exception, IServiceProvider services, CancellationToken aborted)
     {
-        if (Classify(exception) is not { } reason)
+        if (aborted.IsCancellationRequested || Classify(exception) is not { } reason)
             return null;
         if (reason.Missing)
             services.GetRequiredService<IndicatorTables>().Forget();
@@ -29,7 +30,9 @@ public static class StorageFailures
     {
         RequestFailedException { ErrorCode: "TableNotFound" or "ContainerNotFound" } e => ($"storage lost a table or container ({e.ErrorCode}); it is recreated now", true),
         RequestFailedException { Status: 0 or 403 or 408 or >= 500 } e => ($"storage answered {(e.Status == 0 ? "nothing" : e.Status.ToString())}{(e.ErrorCode is null ? "" : " " + e.ErrorCode)}", false),
-        HttpRequestException or TimeoutException => ("storage is unreachable", false),
+        HttpRequestException => ("storage is unreachable", false),
+        // The SDK's network timeout (per try, after its retries): a hung account.
+        TimeoutException or OperationCanceledException => ("storage did not answer in time", false),
         AggregateException a when a.InnerExceptions.Count > 0 && a.InnerExceptions.All(i => Classify(i) is not null) => Classify(a.InnerExceptions[^1]),
         _ => null,
     };
@@ -41,7 +44,7 @@ public static class StorageFailures
         {
             await next(context);
         }
-        catch (Exception ex) when (!context.Response.HasStarted && ToProblem(ex, context.RequestServices) is { } problem)
+        catch (Exception ex) when (!context.Response.HasStarted && ToProblem(ex, context.RequestServices, context.RequestAborted) is { } problem)
         {
             await problem.ExecuteAsync(context);
         }
@@ -56,7 +59,7 @@ public static class StorageFailures
             {
                 await next(context);
             }
-            catch (Exception ex) when (context.GetHttpContext() is not null && ToProblem(ex, context.InstanceServices) is { } problem)
+            catch (Exception ex) when (context.GetHttpContext() is { } http && ToProblem(ex, context.InstanceServices, http.RequestAborted) is { } problem)
             {
                 context.GetInvocationResult().Value = problem;
             }

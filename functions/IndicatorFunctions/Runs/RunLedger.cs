@@ -62,8 +62,9 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
 
     private static string SourcesPartition(string runId) => $"{Partition}|{runId}";
 
-    public static string NewId() =>
-        (DateTime.MaxValue.Ticks - DateTime.UtcNow.Ticks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+    /// <summary>Newest first in the table: inverted ticks of <paramref name="now"/>, and a random tail.</summary>
+    public static string NewId(DateTimeOffset now) =>
+        (DateTime.MaxValue.Ticks - now.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\d{19}-[0-9a-f]{6}\z")]
     private static partial System.Text.RegularExpressions.Regex IdPattern();

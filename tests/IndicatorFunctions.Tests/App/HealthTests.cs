@@ -121,4 +121,37 @@ public sealed class HealthTests(AzuriteFixture azurite)
         Assert.Equal(0, again.RootElement.GetProperty("created").GetArrayLength());
         Assert.True(await tables.Locks.ExistsAsync());
     }
+
+    [Fact]
+    public async Task A_storage_account_that_accepts_connections_but_never_answers_gives_a_503_not_a_hung_request()
+    {
+        // A listener that takes connections and never replies: a hung account. The SDK's per-try timeout and retries end it.
+        using var blackHole = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blackHole.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                    held.Add(await blackHole.AcceptTcpClientAsync(stop.Token));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        var port = ((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port;
+        var hung = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteFixture.DevelopmentAccountKey};" +
+                   $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        await using var app = new FunctionAppFactory(azurite, new Dictionary<string, string?> { ["AzureWebJobsStorage"] = hung });
+
+        var response = await app.CreateClient().GetAsync("/api/indicators");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("did not answer in time", await response.Content.ReadAsStringAsync());
+        await stop.CancelAsync();
+        await accepting;
+        held.ForEach(c => c.Dispose());
+    }
 }

@@ -245,7 +245,7 @@ public sealed class CollectionRunTests(AzuriteFixture azurite)
         var admin = app.CreateAdminClient();
         var ledger = app.Services.GetRequiredService<RunLedger>();
         // What a process that died mid-run leaves behind: a ledger row still running, and no lock (its lease lapsed).
-        var dead = await ledger.StartAsync(RunLedger.NewId(), RunTrigger.Timer, full: false, collect: true, isPastDue: false, CancellationToken.None);
+        var dead = await ledger.StartAsync(RunLedger.NewId(DateTimeOffset.UtcNow), RunTrigger.Timer, full: false, collect: true, isPastDue: false, CancellationToken.None);
 
         var next = await CollectAsync(admin);
         var marked = await admin.GetFromJsonAsync<JsonElement>($"/api/runs/{dead.Id}");
