@@ -116,9 +116,13 @@ public sealed class IndicatorTables(StorageAccount storage)
     }
 
     /// <summary>One entity, or null when it (or its table) does not exist.</summary>
-    public static async Task<TableEntity?> GetOrNullAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken, IEnumerable<string>? select = null)
+    public static Task<TableEntity?> GetOrNullAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken, IEnumerable<string>? select = null) =>
+        GetOrNullAsync<TableEntity>(table, partitionKey, rowKey, cancellationToken, select);
+
+    public static async Task<T?> GetOrNullAsync<T>(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken, IEnumerable<string>? select = null)
+        where T : class, ITableEntity
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select, cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, select, cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 }

@@ -57,10 +57,7 @@ public sealed record RunRecord(
 /// </summary>
 public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock)
 {
-    private const string Partition = "run";
     private static JsonSerializerOptions Json => IndicatorFunctions.Json.Options;
-
-    private static string SourcesPartition(string runId) => $"{Partition}|{runId}";
 
     /// <summary>Newest first in the table: inverted ticks of <paramref name="now"/>, and a random tail.</summary>
     public static string NewId(DateTimeOffset now) =>
@@ -75,7 +72,7 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
     {
         var run = new RunRecord(id, trigger, RunStatus.Running, full, collect, isPastDue, clock.GetUtcNow(), null, null, null, null, 0, 0, 0, null, []);
         await tables.EnsureCreatedAsync(cancellationToken);
-        await tables.Runs.AddEntityAsync(ToEntity(run), cancellationToken);
+        await tables.Runs.AddEntityAsync(RunEntity.From(run), cancellationToken);
         return run;
     }
 
@@ -98,14 +95,11 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         };
         if (sources is { Count: > 0 })
         {
-            var actions = sources.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(SourcesPartition(run.Id), o.Source)
-            {
-                ["Outcome"] = Fit(o),
-            }));
+            var actions = sources.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, RunSourceEntity.From(run.Id, o, Fit(o))));
             foreach (var chunk in actions.Chunk(IndicatorTables.MaxBatch))
                 await tables.Runs.SubmitTransactionAsync(chunk, cancellationToken);
         }
-        await tables.Runs.UpsertEntityAsync(ToEntity(finished), TableUpdateMode.Replace, cancellationToken);
+        await tables.Runs.UpsertEntityAsync(RunEntity.From(finished), TableUpdateMode.Replace, cancellationToken);
         return finished;
     }
 
@@ -118,11 +112,8 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         var abandoned = (await LatestAsync(20, cancellationToken)).Where(r => r.Status == RunStatus.Running && r.Id != holder).ToList();
         foreach (var run in abandoned)
         {
-            await tables.Runs.UpsertEntityAsync(new TableEntity(Partition, run.Id)
-            {
-                ["Status"] = "failed",
-                ["Errors"] = JsonSerializer.Serialize(new[] { $"abandoned: the process running it stopped before it finished (found by run {holder})" }),
-            }, TableUpdateMode.Merge, cancellationToken);
+            var failed = run with { Status = RunStatus.Failed, Errors = [$"abandoned: the process running it stopped before it finished (found by run {holder})"] };
+            await tables.Runs.UpsertEntityAsync(RunEntity.From(failed), TableUpdateMode.Replace, cancellationToken);
         }
         return abandoned.Count;
     }
@@ -155,13 +146,13 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
     /// <summary>One run, with its per-source outcomes when it collected.</summary>
     public async Task<RunRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        if (await IndicatorTables.GetOrNullAsync(tables.Runs, Partition, id, cancellationToken) is not { } entity)
+        if (await IndicatorTables.GetOrNullAsync<RunEntity>(tables.Runs, RunEntity.Partition, id, cancellationToken) is not { } entity)
             return null;
-        var run = FromEntity(entity);
+        var run = entity.ToRecord();
         if (!run.Collect)
             return run;
-        var outcomes = await IndicatorTables.ReadPartitionAsync(tables.Runs, SourcesPartition(id), cancellationToken);
-        return run with { Sources = outcomes.Select(e => JsonSerializer.Deserialize<SourceOutcome>(e.GetString("Outcome")!, Json)!).ToList() };
+        var outcomes = await IndicatorTables.ReadPartitionAsync<RunSourceEntity>(tables.Runs, RunSourceEntity.PartitionOf(id), cancellationToken);
+        return run with { Sources = outcomes.Select(e => e.ToOutcome()).ToList() };
     }
 
     public async Task<IReadOnlyList<RunRecord>> LatestAsync(int count, CancellationToken cancellationToken)
@@ -169,9 +160,9 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         var runs = new List<RunRecord>(count);
         try
         {
-            await foreach (var page in tables.Runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), maxPerPage: count, cancellationToken: cancellationToken).AsPages())
+            await foreach (var page in tables.Runs.QueryAsync<RunEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {RunEntity.Partition}"), maxPerPage: count, cancellationToken: cancellationToken).AsPages())
             {
-                runs.AddRange(page.Values.Select(FromEntity));
+                runs.AddRange(page.Values.Select(e => e.ToRecord()));
                 if (runs.Count >= count)
                     break;
             }
@@ -182,41 +173,4 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         }
         return runs.Count > count ? runs[..count] : runs;
     }
-
-    private static TableEntity ToEntity(RunRecord run) => new(Partition, run.Id)
-    {
-        ["Trigger"] = run.Trigger.ToString().ToLowerInvariant(),
-        ["Status"] = run.Status.ToString().ToLowerInvariant(),
-        ["Full"] = run.Full,
-        ["Collect"] = run.Collect,
-        ["IsPastDue"] = run.IsPastDue,
-        ["StartedAt"] = run.StartedAt,
-        ["FinishedAt"] = run.FinishedAt,
-        ["DurationMs"] = run.DurationMs,
-        ["CollectMs"] = run.CollectMs,
-        ["AggregateMs"] = run.AggregateMs,
-        ["Collection"] = run.Collection is null ? null : JsonSerializer.Serialize(run.Collection, Json),
-        ["ObservationsRead"] = run.ObservationsRead,
-        ["GrowthWritten"] = run.GrowthWritten,
-        ["RollupsWritten"] = run.RollupsWritten,
-        ["Errors"] = JsonSerializer.Serialize(run.Errors),
-    };
-
-    private static RunRecord FromEntity(TableEntity e) => new(
-        e.RowKey,
-        Enum.Parse<RunTrigger>(e.GetString("Trigger")!, ignoreCase: true),
-        Enum.Parse<RunStatus>(e.GetString("Status")!, ignoreCase: true),
-        e.GetBoolean("Full") ?? false,
-        e.GetBoolean("Collect") ?? false,
-        e.GetBoolean("IsPastDue") ?? false,
-        e.GetDateTimeOffset("StartedAt")!.Value,
-        e.GetDateTimeOffset("FinishedAt"),
-        e.GetInt64("DurationMs"),
-        e.GetInt64("CollectMs"),
-        e.GetInt64("AggregateMs"),
-        e.GetInt64("ObservationsRead") ?? 0,
-        e.GetInt64("GrowthWritten") ?? 0,
-        e.GetInt64("RollupsWritten") ?? 0,
-        e.GetString("Collection") is { } collection ? JsonSerializer.Deserialize<CollectionSummary>(collection, Json) : null,
-        JsonSerializer.Deserialize<List<string>>(e.GetString("Errors") ?? "[]") ?? []);
 }
