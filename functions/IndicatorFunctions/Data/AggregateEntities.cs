@@ -11,13 +11,8 @@ namespace IndicatorFunctions.Data;
 /// RK period; the series endpoint) and <c>crosssection</c> (PK <c>indicator|sector|period</c>, RK district; the
 /// cross-section endpoint).
 /// </summary>
-public sealed class SeriesPointEntity : ITableEntity
+public sealed class SeriesPointEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public double Value { get; set; }
     public string? Status { get; set; }
     public string? Source { get; set; }
@@ -52,13 +47,8 @@ public sealed class SeriesPointEntity : ITableEntity
 }
 
 /// <summary>A cluster × indicator rollup for one period: <c>rollups</c>, PK <c>cluster|indicator</c>, RK period.</summary>
-public sealed class RollupEntity : ITableEntity
+public sealed class RollupEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public double? Value { get; set; }
     public string? ValueReason { get; set; }
     public string? Status { get; set; }

@@ -9,13 +9,8 @@ namespace IndicatorFunctions.Data;
 /// A current input point: <c>observations</c>, PK <c>indicator|district|sector</c>, RK period. The value is in
 /// canonical units; what was sent (value and scale) and where it came from (batch, row) are kept for provenance.
 /// </summary>
-public class ObservationEntity : ITableEntity
+public class ObservationEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public double Value { get; set; }
     public double OriginalValue { get; set; }
     public double Scale { get; set; }

@@ -2,18 +2,16 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using IndicatorFunctions.Collection;
+using IndicatorFunctions.Data;
 
 namespace IndicatorFunctions.Runs;
 
 /// <summary>One run in the <c>runs</c> table: PK <c>run</c>, RK the run id (newest first).</summary>
-public sealed class RunEntity : ITableEntity
+public sealed class RunEntity : TableRow
 {
     public const string Partition = "run";
 
-    public string PartitionKey { get; set; } = Partition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public RunEntity() => PartitionKey = Partition;
 
     public string Trigger { get; set; } = "";
     public string Status { get; set; } = "";
@@ -77,13 +75,8 @@ public sealed class RunEntity : ITableEntity
 }
 
 /// <summary>One source's outcome in a run: PK <c>run|{id}</c>, RK the source id; the outcome as JSON.</summary>
-public sealed class RunSourceEntity : ITableEntity
+public sealed class RunSourceEntity : TableRow
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string Outcome { get; set; } = "";
 
     public static string PartitionOf(string runId) => $"{RunEntity.Partition}|{runId}";
