@@ -26,9 +26,9 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
         if (!fresh && _cached is { } c && clock.GetUtcNow() - c.At < CacheFor)
             return c.Snapshot;
         var reads = await Task.WhenAll(
-            IndicatorTables.ReadPartitionAsync(tables.Catalog, "indicator", cancellationToken),
-            IndicatorTables.ReadPartitionAsync(tables.Catalog, "district", cancellationToken),
-            IndicatorTables.ReadPartitionAsync(tables.Catalog, "cluster", cancellationToken));
+            IndicatorTables.ReadPartitionAsync<CatalogEntity>(tables.Catalog, "indicator", cancellationToken),
+            IndicatorTables.ReadPartitionAsync<CatalogEntity>(tables.Catalog, "district", cancellationToken),
+            IndicatorTables.ReadPartitionAsync<CatalogEntity>(tables.Catalog, "cluster", cancellationToken));
         var snapshot = new CatalogSnapshot(reads[0].Select(Read<Indicator>), reads[1].Select(Read<District>), reads[2].Select(Read<Cluster>));
         _cached = new Entry(snapshot, clock.GetUtcNow());
         return snapshot;
@@ -50,12 +50,18 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
         var existed = await IndicatorTables.GetOrNullAsync(tables.Catalog, kind, id, cancellationToken, ["RowKey"]) is not null;
         if (rollupsChange)
             await changes.MarkCatalogAsync(kind, id, cancellationToken);
-        await tables.Catalog.UpsertEntityAsync(new TableEntity(kind, id) { ["Json"] = JsonSerializer.Serialize(entry, Json) },
+        await tables.Catalog.UpsertEntityAsync(new CatalogEntity { PartitionKey = kind, RowKey = id, Json = JsonSerializer.Serialize(entry, Json) },
             TableUpdateMode.Replace, cancellationToken);
         _cached = null;
         return !existed;
     }
 
-    private static T Read<T>(TableEntity entity) =>
-        JsonSerializer.Deserialize<T>(entity.GetString("Json")!, Json)!;
+    private static T Read<T>(CatalogEntity entity) =>
+        JsonSerializer.Deserialize<T>(entity.Json, Json)!;
+}
+
+/// <summary>A catalog entry: <c>catalog</c>, PK the kind (<c>indicator</c>, <c>district</c>, <c>cluster</c>), RK its id; the entry as JSON.</summary>
+public sealed class CatalogEntity : TableRow
+{
+    public string Json { get; set; } = "";
 }

@@ -25,17 +25,13 @@ public sealed record SourceState(
 /// <summary>Source definitions and their collection state, in the <c>sources</c> table.</summary>
 public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
 {
-    private const string Definitions = "source";
-    private const string States = "state";
     private static JsonSerializerOptions Json => IndicatorFunctions.Json.Options;
-
-    private static string SeenPartition(string id) => "seen|" + id;
 
     public async Task<IReadOnlyList<(Source Source, SourceState? State)>> ListAsync(CancellationToken cancellationToken)
     {
-        var definitions = IndicatorTables.ReadPartitionAsync(tables.Sources, Definitions, cancellationToken);
-        var states = IndicatorTables.ReadPartitionAsync(tables.Sources, States, cancellationToken);
-        var stateById = (await states).ToDictionary(e => e.RowKey, ToState);
+        var definitions = IndicatorTables.ReadPartitionAsync<SourceDefinitionEntity>(tables.Sources, SourceDefinitionEntity.Partition, cancellationToken);
+        var states = IndicatorTables.ReadPartitionAsync<SourceStateEntity>(tables.Sources, SourceStateEntity.Partition, cancellationToken);
+        var stateById = (await states).ToDictionary(e => e.RowKey, e => e.ToState());
         return (await definitions).Select(e => (FromEntity(e), stateById.GetValueOrDefault(e.RowKey))).ToList();
     }
 
@@ -43,7 +39,7 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     {
         try
         {
-            if (await IndicatorTables.GetOrNullAsync(tables.Sources, Definitions, id, cancellationToken) is not { } entity)
+            if (await IndicatorTables.GetOrNullAsync<SourceDefinitionEntity>(tables.Sources, SourceDefinitionEntity.Partition, id, cancellationToken) is not { } entity)
                 return null;
             return (FromEntity(entity), await GetStateAsync(id, cancellationToken));
         }
@@ -57,11 +53,12 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     public async Task<bool> PutAsync(Source source, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var existing = await IndicatorTables.GetOrNullAsync(tables.Sources, Definitions, source.Id, cancellationToken);
-        await tables.Sources.UpsertEntityAsync(new TableEntity(Definitions, source.Id)
+        var existing = await IndicatorTables.GetOrNullAsync<SourceDefinitionEntity>(tables.Sources, SourceDefinitionEntity.Partition, source.Id, cancellationToken);
+        await tables.Sources.UpsertEntityAsync(new SourceDefinitionEntity
         {
-            ["Definition"] = JsonSerializer.Serialize(ToBody(source), Json),
-            ["UpdatedAt"] = clock.GetUtcNow(),
+            RowKey = source.Id,
+            Definition = JsonSerializer.Serialize(ToBody(source), Json),
+            UpdatedAt = clock.GetUtcNow(),
         }, TableUpdateMode.Replace, cancellationToken);
         return existing is null;
     }
@@ -75,36 +72,26 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
     {
         if (await GetAsync(id, cancellationToken) is null)
             return false;
-        var seen = await IndicatorTables.ReadPartitionAsync(tables.Sources, SeenPartition(id), cancellationToken);
+        var seen = await IndicatorTables.ReadPartitionAsync<SourceSeenEntity>(tables.Sources, SourceSeenEntity.PartitionOf(id), cancellationToken);
         foreach (var chunk in seen.Chunk(IndicatorTables.MaxBatch))
             await tables.Sources.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken);
-        await tables.Sources.DeleteEntityAsync(States, id, cancellationToken: cancellationToken);
-        await tables.Sources.DeleteEntityAsync(Definitions, id, cancellationToken: cancellationToken);
+        await tables.Sources.DeleteEntityAsync(SourceStateEntity.Partition, id, cancellationToken: cancellationToken);
+        await tables.Sources.DeleteEntityAsync(SourceDefinitionEntity.Partition, id, cancellationToken: cancellationToken);
         return true;
     }
 
     public async Task<SourceState?> GetStateAsync(string id, CancellationToken cancellationToken) =>
-        await IndicatorTables.GetOrNullAsync(tables.Sources, States, id, cancellationToken) is { } entity ? ToState(entity) : null;
+        await IndicatorTables.GetOrNullAsync<SourceStateEntity>(tables.Sources, SourceStateEntity.Partition, id, cancellationToken) is { } entity ? entity.ToState() : null;
 
     public Task SaveStateAsync(string id, SourceState state, CancellationToken cancellationToken) =>
-        tables.Sources.UpsertEntityAsync(new TableEntity(States, id)
-        {
-            ["Definition"] = state.Definition,
-            ["HttpETag"] = state.ETag,
-            ["HttpLastModified"] = state.LastModified,
-            ["LastHash"] = state.LastHash,
-            ["LastAttemptAt"] = state.LastAttemptAt,
-            ["LastSuccessAt"] = state.LastSuccessAt,
-            ["LastOutcome"] = state.LastOutcome,
-            ["LastRunId"] = state.LastRunId,
-        }, TableUpdateMode.Replace, cancellationToken);
+        tables.Sources.UpsertEntityAsync(SourceStateEntity.From(id, state), TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>Which blob (and run) first brought this content to a blob-drop source, or null if none has.</summary>
     public async Task<string?> SeenAsync(string id, string hash, CancellationToken cancellationToken) =>
-        (await IndicatorTables.GetOrNullAsync(tables.Sources, SeenPartition(id), hash, cancellationToken))?.GetString("Blob");
+        (await IndicatorTables.GetOrNullAsync<SourceSeenEntity>(tables.Sources, SourceSeenEntity.PartitionOf(id), hash, cancellationToken))?.Blob;
 
     public Task MarkSeenAsync(string id, string hash, string blob, string runId, CancellationToken cancellationToken) =>
-        tables.Sources.UpsertEntityAsync(new TableEntity(SeenPartition(id), hash) { ["Blob"] = blob, ["RunId"] = runId, ["At"] = clock.GetUtcNow() },
+        tables.Sources.UpsertEntityAsync(new SourceSeenEntity { PartitionKey = SourceSeenEntity.PartitionOf(id), RowKey = hash, Blob = blob, RunId = runId, At = clock.GetUtcNow() },
             TableUpdateMode.Replace, cancellationToken);
 
     internal static SourceBody ToBody(Source s) => new(s.KindName, s.Enabled, s.Description, s.Url,
@@ -114,15 +101,10 @@ public sealed class SourceStore(IndicatorTables tables, TimeProvider clock)
         s.Defaults.Count == 0 ? null : new Dictionary<string, string>(s.Defaults),
         s.Schedule);
 
-    private static Source FromEntity(TableEntity e)
+    private static Source FromEntity(SourceDefinitionEntity e)
     {
         var errors = new List<FieldError>();
-        return SourceRules.Validate(e.RowKey, JsonSerializer.Deserialize<SourceBody>(e.GetString("Definition")!, Json), errors)
+        return SourceRules.Validate(e.RowKey, JsonSerializer.Deserialize<SourceBody>(e.Definition, Json), errors)
             ?? throw new InvalidOperationException($"Stored source '{e.RowKey}' no longer passes validation: {string.Join("; ", errors.Select(x => x.Message))}");
     }
-
-    private static SourceState ToState(TableEntity e) => new(
-        e.GetString("Definition"),
-        e.GetString("HttpETag"), e.GetString("HttpLastModified"), e.GetString("LastHash"),
-        e.GetDateTimeOffset("LastAttemptAt"), e.GetDateTimeOffset("LastSuccessAt"), e.GetString("LastOutcome"), e.GetString("LastRunId"));
 }

@@ -342,7 +342,7 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
 
         var run = await CollectAsync(admin);
         var listed = await admin.GetStringAsync("/api/sources");
-        var stored = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync<Azure.Data.Tables.TableEntity>("source", "secured");
+        var stored = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync<IndicatorFunctions.Collection.SourceDefinitionEntity>(IndicatorFunctions.Collection.SourceDefinitionEntity.Partition, "secured");
 
         Assert.Equal("fetched", Outcome(run, "secured").GetProperty("status").GetString());
         var request = Assert.Single(server.RequestsTo("/secured.csv"));
@@ -351,7 +351,7 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
         Assert.Equal("zh-CN", request.Headers["Accept-Language"]);
         Assert.DoesNotContain("s3cret", listed);
         Assert.Contains("\"setting\":\"StatsApiKey\"", listed);
-        Assert.DoesNotContain("s3cret", stored.Value.GetString("Definition"));
+        Assert.DoesNotContain("s3cret", stored.Value.Definition);
         Assert.DoesNotContain("s3cret", run.ToString());
         var state = await app.Services.GetRequiredService<IndicatorTables>().Sources.GetEntityAsync<Azure.Data.Tables.TableEntity>("state", "secured");
         Assert.DoesNotContain(state.Value.Keys, key => state.Value[key]?.ToString()?.Contains("s3cret") == true);
