@@ -6,6 +6,12 @@ namespace IndicatorFunctions.Hosting;
 /// <summary>A <c>[Function]</c> method and its trigger, read from the same attributes the Functions SDK turns into <c>functions.metadata</c>.</summary>
 public sealed record FunctionDescriptor(string Name, Type Type, MethodInfo Method, HttpTriggerAttribute? Http, TimerTriggerAttribute? Timer)
 {
+    /// <summary>Read once, not per invocation.</summary>
+    public ParameterInfo[] Parameters { get; } = Method.GetParameters();
+
+    /// <summary>Creates the function's class from DI, as the worker does per invocation (compiled once).</summary>
+    public ObjectFactory Factory { get; } = ActivatorUtilities.CreateFactory(Type, Type.EmptyTypes);
+
     /// <summary>The route under <c>/api</c>: the trigger's, else the function's name (the host's default).</summary>
     public string Route => Http?.Route ?? Name;
 

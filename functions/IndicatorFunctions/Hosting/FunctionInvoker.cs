@@ -13,7 +13,7 @@ public static class FunctionInvoker
     public static void CheckBindable(FunctionDescriptor function)
     {
         var routeValues = function.Http is null ? [] : RouteParameterNames(function.Route);
-        foreach (var p in function.Method.GetParameters())
+        foreach (var p in function.Parameters)
         {
             var bindable = p.ParameterType == typeof(HttpRequest) || p.ParameterType == typeof(CancellationToken) || p.ParameterType == typeof(TimerInfo) ||
                            (p.ParameterType == typeof(string) && routeValues.Contains(p.Name!));
@@ -26,8 +26,8 @@ public static class FunctionInvoker
 
     public static async Task<object?> InvokeAsync(FunctionDescriptor function, IServiceProvider services, HttpContext? http, TimerInfo? timer, CancellationToken cancellationToken)
     {
-        var instance = function.Method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, function.Type);
-        var args = function.Method.GetParameters().Select(object? (p) =>
+        var instance = function.Method.IsStatic ? null : function.Factory(services, null);
+        var args = function.Parameters.Select(object? (p) =>
             p.ParameterType == typeof(HttpRequest) ? http!.Request :
             p.ParameterType == typeof(CancellationToken) ? cancellationToken :
             p.ParameterType == typeof(TimerInfo) ? timer :
