@@ -45,6 +45,7 @@ public static class Extensions
         services.AddSingleton<ObservationStore>();
         services.AddSingleton<RunLedger>();
         services.AddSingleton<AggregationRunner>();
+        services.AddSingleton<Generations>();
         services.AddCollection();
         services.AddSingleton<Freshness>();
         services.AddSingleton<ReadCache>();

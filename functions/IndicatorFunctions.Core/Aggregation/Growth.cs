@@ -10,20 +10,28 @@ public sealed record Growth(double? Prior, double? Change, double? Pct, string? 
     public const string NegativeBase = "negative_base";
     public const string NoComparableMembers = "no_comparable_members";
 
+    /// <summary>The figure overflowed a double (e.g. 1e300 / 1e-300): nothing is stored that JSON cannot carry.</summary>
+    public const string NotFinite = "not_finite";
+
     /// <summary>
     /// <c>change = v − prior</c>, <c>pct = (v / prior − 1) × 100</c>. No prior: no change and no pct (<c>no_prior</c>).
-    /// A zero or negative base gives a change but no pct: a percentage of it would mislead.
+    /// A zero or negative base gives a change but no pct: a percentage of it would mislead. A change or pct that
+    /// overflows is null with <c>not_finite</c>.
     /// </summary>
     public static Growth Compute(Observation current, Observation? prior) => prior is null
         ? new Growth(null, null, null, NoPrior, current.Status)
         : Compute(current.Value, prior.Value, StatusNames.Weakest(current.Status, prior.Status));
 
-    public static Growth Compute(double current, double prior, ObservationStatus status) => prior switch
+    public static Growth Compute(double current, double prior, ObservationStatus status)
     {
-        0 => new Growth(prior, current - prior, null, ZeroBase, status),
-        < 0 => new Growth(prior, current - prior, null, NegativeBase, status),
-        _ => new Growth(prior, current - prior, (current / prior - 1) * 100, null, status),
-    };
+        var change = current - prior;
+        if (!double.IsFinite(change))
+            return new Growth(prior, null, null, NotFinite, status);
+        if (prior <= 0)
+            return new Growth(prior, change, null, prior == 0 ? ZeroBase : NegativeBase, status);
+        var pct = (current / prior - 1) * 100;
+        return double.IsFinite(pct) ? new Growth(prior, change, pct, null, status) : new Growth(prior, change, null, NotFinite, status);
+    }
 }
 
 /// <summary>Growth of a series point, computed over the whole series.</summary>

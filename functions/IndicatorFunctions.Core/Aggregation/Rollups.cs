@@ -53,7 +53,7 @@ public static class Rollups
         var coverage = (double)reporting.Count / effective.Count;
         var (value, reason) = reporting.Count == 0 ? (null, RollupPoint.NoReportingMembers)
             : coverage < (cluster.MinCoverage ?? 0) ? (null, RollupPoint.BelowMinCoverage)
-            : ((double?)Aggregate(indicator.Aggregation, reporting.Select(o => o.Value)), (string?)null);
+            : Finite(Aggregate(indicator.Aggregation, reporting.Select(o => o.Value)));
         var status = reporting.Select(o => o.Status).DefaultIfEmpty(ObservationStatus.Final).Max();
 
         return new RollupPoint(period, value, reason, status, effective.Count, reporting.Count, coverage, missing,
@@ -76,9 +76,13 @@ public static class Rollups
         var current = Aggregate(indicator.Aggregation, pairs.Select(p => p.Now.Value));
         var prior = Aggregate(indicator.Aggregation, pairs.Select(p => p.Before.Value));
         var status = pairs.SelectMany(p => new[] { p.Now.Status, p.Before.Status }).Max();
+        if (!double.IsFinite(current) || !double.IsFinite(prior))
+            return new RollupGrowth(null, null, null, null, pairs.Count, Growth.NotFinite, status);
         var growth = Growth.Compute(current, prior, status);
         return new RollupGrowth(current, prior, growth.Change, growth.Pct, pairs.Count, growth.Reason, status);
     }
+
+    private static (double? Value, string? Reason) Finite(double value) => double.IsFinite(value) ? (value, null) : (null, Growth.NotFinite);
 
     /// <summary>Members effective in a year, one per member id (a member listed twice with two date ranges counts once).</summary>
     public static IReadOnlyList<ClusterMember> Effective(Cluster cluster, int year) =>

@@ -19,12 +19,14 @@ public sealed record RunOptions(bool Full = false, bool Collect = false, IReadOn
 
 /// <summary>
 /// Drives a run: collects from sources, then has the pure <see cref="Aggregator"/> compute YoY and rollups over
-/// <see cref="TableAggregateStore"/>, and records the run. Incremental by default (only what the change markers
-/// name); full recomputes everything. Markers are cleared only after the work is written,
-/// and a failed full run leaves <c>FullPending</c> set, so a run that dies midway is finished by the next one.
+/// <see cref="TableAggregateStore"/> into the run's own generation of the aggregated tables, commits it (readers
+/// switch to it at once, and only if the run still holds the lock: see <see cref="Generations"/>), and records the
+/// run. Incremental by default (only what the change markers name); full recomputes everything. Markers are cleared
+/// only after the commit, so the work of a run that fails or loses the lock is redone by the next one.
 /// </summary>
 public sealed class AggregationRunner(
     IndicatorTables tables,
+    Generations generations,
     CatalogStore catalogStore,
     ChangeTracker changes,
     RunLedger ledger,
@@ -53,12 +55,15 @@ public sealed class AggregationRunner(
         }
     }
 
-    private async Task<RunRecord> ExecuteAsync(RunRecord run, IReadOnlyList<string>? onlySources, RunLock runLock, CancellationToken cancellationToken)
+    private async Task<RunRecord> ExecuteAsync(RunRecord run, IReadOnlyList<string>? onlySources, RunLock runLock, CancellationToken stopping)
     {
         await using var _ = runLock;
         await Task.Yield(); // the caller gets the running run before any work starts
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, runLock.Lost);
+        var cancellationToken = linked.Token;
         var watch = Stopwatch.StartNew();
-        var store = new TableAggregateStore(tables);
+        TableAggregateStore? store = null;
+        RunGeneration? generation = null;
         IReadOnlyList<SourceOutcome>? sources = null;
         TimeSpan? collectTime = null;
         try
@@ -73,11 +78,12 @@ public sealed class AggregationRunner(
             var catalog = await catalogStore.GetAsync(cancellationToken, fresh: true);
             var state = await changes.ReadStateAsync(cancellationToken);
             var markers = await changes.ReadAllAsync(cancellationToken);
-            await changes.SetRunningAsync(run.Id, cancellationToken);
-            var full = run.Full || state.FullPending;
+            // Figures from before generations (no base) are replaced whole.
+            var full = run.Full || state.FullPending || state.Base is null;
+            generation = await generations.BeginAsync(run.Id, full, cancellationToken);
+            store = new TableAggregateStore(tables, generations, run.Id, full ? null : await generations.ReadViewAsync(state, cancellationToken));
             if (full)
             {
-                await changes.SetFullPendingAsync(cancellationToken);
                 await new Aggregator(store, store).FullAsync(catalog, cancellationToken);
             }
             else
@@ -86,36 +92,39 @@ public sealed class AggregationRunner(
                     markers.Where(m => !m.IsCatalog).Select(m => m.ToChange()).ToList(),
                     markers.Where(m => m.IsCatalog).Select(m => m.ToCatalogChange()).ToList(), cancellationToken);
             }
-            await changes.ClearAsync(markers, cancellationToken);
-            await changes.RecordRunAsync(run.Id, snapshotAt, cancellationToken);
-            logger.LogInformation("Run {RunId} ({Mode}) read {Read} observations, wrote {Growth} growth and {Rollups} rollup entities in {Elapsed}",
-                run.Id, full ? "full" : "incremental", store.ObservationsRead, store.GrowthWritten, store.RollupsWritten, watch.Elapsed);
+            await generations.CommitAsync(generation, snapshotAt, cancellationToken);
+            await changes.ClearAsync(markers, CancellationToken.None);
+            logger.LogInformation("Run {RunId} ({Mode}) read {Read} observations, wrote {Growth} growth and {Rollups} rollup entities (and copied {Copied}) in {Elapsed}",
+                run.Id, full ? "full" : "incremental", store.ObservationsRead, store.GrowthWritten, store.RollupsWritten, store.RowsCopied, watch.Elapsed);
+            await CleanUpAsync(run.Id);
             var failedSources = sources?.Where(s => s.Status == SourceStatus.Failed).Select(s => $"source {s.Source}: {s.Reason}").ToList() ?? [];
             return await ledger.FinishAsync(run with { Full = full }, failedSources.Count > 0 ? RunStatus.Partial : RunStatus.Succeeded, Counts(store),
-                Timings(watch, collectTime), sources, failedSources, CancellationToken.None);
+                Timings(watch, collectTime), sources, failedSources);
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Run {RunId} failed", run.Id);
-            try
-            {
-                await changes.SetRunningAsync(null, CancellationToken.None);
-            }
-            catch (Exception clear) when (clear is Azure.RequestFailedException or HttpRequestException)
-            {
-                // Storage is what failed; the flag only pauses read caching until the next run finishes.
-            }
-            var errors = new List<string> { $"{ex.GetType().Name}: {ex.Message}" };
-            try
-            {
-                return await ledger.FinishAsync(run, RunStatus.Failed, Counts(store), Timings(watch, collectTime), sources, errors, CancellationToken.None);
-            }
-            catch (Exception) when (sources is not null)
-            {
-                // The source outcomes themselves may be what could not be written: finish the run without them.
-                return await ledger.FinishAsync(run with { Collect = false }, RunStatus.Failed, Counts(store), Timings(watch, collectTime), null,
-                    [.. errors, "the per-source outcomes could not be recorded"], CancellationToken.None);
-            }
+            var reason = runLock.Lost.IsCancellationRequested && !stopping.IsCancellationRequested && runLock.LostReason is { } lost
+                ? lost
+                : ex is RunLockLostException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            logger.LogError(ex, "Run {RunId} failed: {Reason}", run.Id, reason);
+            if (generation is not null)
+                await generations.AbandonAsync(generation);
+            return await ledger.FinishAsync(run, RunStatus.Failed, store is null ? new RunCounts(0, 0, 0) : Counts(store), Timings(watch, collectTime), sources, [reason]);
+        }
+    }
+
+    /// <summary>Drops uncommitted and superseded generations; never fails the run that just committed.</summary>
+    private async Task CleanUpAsync(string runId)
+    {
+        try
+        {
+            var dropped = await generations.CleanUpAsync(runId, CancellationToken.None);
+            if (dropped > 0)
+                logger.LogInformation("Run {RunId} dropped {Count} old or failed generations", runId, dropped);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
+        {
+            logger.LogWarning(ex, "Run {RunId} could not drop old generations; a later run will", runId);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure;
 using IndicatorFunctions.Data;
 using Azure.Storage.Blobs;
@@ -15,25 +16,39 @@ public sealed class RunInProgressException(string? runId) : Exception($"Aggregat
 /// <summary>
 /// One aggregation at a time, across every instance: a 60-second lease on <c>locks/aggregation</c>, renewed every
 /// 20 seconds while the run lasts and released at its end. A crashed holder's lease lapses within a minute.
-/// The holder writes its run id into the blob so a refused trigger can name it.
+/// The holder writes its run id into the blob so a refused trigger can name it. A holder that loses the lease
+/// (storage says another holds it, or no renewal succeeded within the lease's 60 s) is told through <see cref="Lost"/>;
+/// the lock is advisory, and what is fenced by storage is the run's commit (<see cref="Generations.CommitAsync"/>).
 /// </summary>
 public sealed class RunLock : IAsyncDisposable
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan DefaultRenewEvery = TimeSpan.FromSeconds(20);
+    private readonly TimeSpan _renewEvery;
     private readonly BlobClient _blob;
     private readonly BlobLeaseClient _lease;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _lost = new();
     private readonly Task _renewal;
 
-    private RunLock(BlobClient blob, BlobLeaseClient lease)
+    /// <summary>Cancelled when the lease is lost; <see cref="LostReason"/> says how.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    public string? LostReason { get; private set; }
+
+    private RunLock(BlobClient blob, BlobLeaseClient lease, TimeSpan renewEvery)
     {
         _blob = blob;
         _lease = lease;
+        _renewEvery = renewEvery;
         _renewal = RenewAsync();
     }
 
-    public static async Task<RunLock> AcquireAsync(IndicatorTables tables, string runId, CancellationToken cancellationToken)
+    public static Task<RunLock> AcquireAsync(IndicatorTables tables, string runId, CancellationToken cancellationToken) =>
+        AcquireAsync(tables, runId, DefaultRenewEvery, cancellationToken);
+
+    /// <summary>With another renewal interval: tests see a lost lease within moments.</summary>
+    internal static async Task<RunLock> AcquireAsync(IndicatorTables tables, string runId, TimeSpan renewEvery, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var blob = tables.Locks.GetBlobClient("aggregation");
@@ -63,25 +78,37 @@ public sealed class RunLock : IAsyncDisposable
             throw new RunInProgressException(string.IsNullOrEmpty(holder) ? null : holder);
         }
         await blob.UploadAsync(BinaryData.FromString(runId), new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = lease.LeaseId } }, cancellationToken);
-        return new RunLock(blob, lease);
+        return new RunLock(blob, lease, renewEvery);
     }
 
     private async Task RenewAsync()
     {
         try
         {
-            var wait = RenewEvery;
+            var wait = _renewEvery;
+            var renewed = Stopwatch.StartNew();
             while (true)
             {
                 await Task.Delay(wait, _stop.Token);
                 try
                 {
                     await _lease.RenewAsync(cancellationToken: _stop.Token);
-                    wait = RenewEvery;
+                    renewed.Restart();
+                    wait = _renewEvery;
                 }
-                catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
+                catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+                {
+                    await LoseAsync($"lost the run lock: storage refused to renew its lease ({ex.ErrorCode ?? ex.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+                    return;
+                }
+                catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException || (ex is TaskCanceledException && !_stop.IsCancellationRequested))
                 {
                     // A storage hiccup must not let the lease lapse under a live run: try again soon, well inside the 60 s.
+                    if (renewed.Elapsed >= LeaseDuration)
+                    {
+                        await LoseAsync($"lost the run lock: its lease could not be renewed for {LeaseDuration.TotalSeconds:0} s ({ex.GetType().Name}: {ex.Message})");
+                        return;
+                    }
                     wait = TimeSpan.FromSeconds(5);
                 }
             }
@@ -89,6 +116,12 @@ public sealed class RunLock : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    private async Task LoseAsync(string reason)
+    {
+        LostReason = reason;
+        await _lost.CancelAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -105,5 +138,6 @@ public sealed class RunLock : IAsyncDisposable
             // The lease lapsed (a very long stall): nothing to release, and the next run can take it.
         }
         _stop.Dispose();
+        _lost.Dispose();
     }
 }

@@ -10,11 +10,13 @@ using Microsoft.Azure.Functions.Worker;
 namespace IndicatorFunctions.Api;
 
 /// <summary>
-/// The dashboard reads. Each is one single-partition query of an aggregated table, cached per run (see
-/// <see cref="ReadCache"/>; catalog and freshness come from short-lived caches), answered with a strong ETag.
+/// The dashboard reads. Each is one partition of an aggregated table as the last finished run committed it (see
+/// <see cref="Generations"/>), cached per run and filtered in memory (see <see cref="ReadCache"/>; catalog and
+/// freshness come from short-lived caches), answered with a strong ETag. The <c>runId</c> a read carries is the run
+/// whose figures it holds.
 /// Ids are checked as slugs before they reach a filter.
 /// </summary>
-public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshness freshness, ReadCache cache)
+public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache cache)
 {
     [Function("GetSeries")]
     public async Task<IResult> GetSeriesAsync(
@@ -36,9 +38,8 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
             return Problems.NotFound("indicator", indicator);
 
         var series = new SeriesKey(indicator, district, sector ?? Slug.TotalSector);
-        var (rowFrom, rowTo) = range.RowKeyBounds;
-        var state = await freshness.GetAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(state, tables.Series, SeriesPointEntity.SeriesPartition(series), rowFrom, rowTo, cancellationToken);
+        var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
+        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.Series, SeriesPointEntity.SeriesPartition(series), cancellationToken);
         return Cached.Json(new
         {
             district, indicator, sector = series.Sector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
@@ -65,8 +66,8 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
         if (!snapshot.Indicators.TryGetValue(indicator, out var ind))
             return Problems.NotFound("indicator", indicator);
 
-        var state = await freshness.GetAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(state, tables.CrossSection, SeriesPointEntity.CrossSectionPartition(indicator, sector ?? Slug.TotalSector, p), null, null, cancellationToken);
+        var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
+        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.CrossSection, SeriesPointEntity.CrossSectionPartition(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
         var ordered = entities.OrderByDescending(e => e.Value).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
         // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
         var ranks = new int[ordered.Count];
@@ -106,9 +107,8 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
         if (ind.Aggregation == AggregationMethod.None)
             return Problems.Validation("indicator", $"indicator {indicator} has aggregation 'none' (a ratio or reported rate): it is not rolled up");
 
-        var (rowFrom, rowTo) = range.RowKeyBounds;
-        var state = await freshness.GetAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync<RollupEntity>(state, tables.Rollups, RollupEntity.Partition(new RollupKey(cluster, indicator)), rowFrom, rowTo, cancellationToken);
+        var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
+        var entities = await cache.ReadPartitionAsync<RollupEntity>(view, AggregateTable.Rollups, RollupEntity.Partition(new RollupKey(cluster, indicator)), cancellationToken);
         return Cached.Json(new
         {
             cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,
@@ -151,7 +151,7 @@ public sealed class ReadApi(IndicatorTables tables, CatalogStore catalog, Freshn
 
 /// <summary>
 /// <c>from</c>/<c>to</c> on series and rollups: each a year (<c>2019</c>: every period in 2019) or a period
-/// (then only that kind of period, inclusive). The row-key bounds keep the query to the years asked for.
+/// (then only that kind of period, inclusive).
 /// </summary>
 public sealed record PeriodRange(Period? From, Period? To)
 {
@@ -173,9 +173,6 @@ public sealed record PeriodRange(Period? From, Period? To)
             errors.Add(new FieldError("to", $"from ({f2}) and to ({t2}) are different kinds of period"));
         return range;
     }
-
-    public (string? From, string? To) RowKeyBounds =>
-        (From?.Year.ToString("D4", CultureInfo.InvariantCulture), To is { } t ? (t.Year + 1).ToString("D4", CultureInfo.InvariantCulture) : null);
 
     public bool Contains(Period p) =>
         (From is not { } f || (f.Kind == PeriodKind.Year ? p.Year >= f.Year : p.Kind == f.Kind && p.CompareTo(f) >= 0)) &&

@@ -5,24 +5,25 @@ using Microsoft.Extensions.Caching.Memory;
 namespace IndicatorFunctions.Api;
 
 /// <summary>
-/// The aggregated tables change only while a run writes them, so a partition read is valid until the next run
-/// finishes: reads are cached per run id (bounded to <see cref="MaxEntries"/> partitions), and not at all while a
-/// run is in progress. This spares storage a query per dashboard request.
+/// A committed run's figures never change, so a partition read through its view is cached by partition and run
+/// (bounded to <see cref="MaxEntries"/> partitions) and callers filter it in memory: any <c>from</c>/<c>to</c> is
+/// served from one entry, and while a run writes its own generation, reads are served from the last finished run's.
+/// This spares storage a query per dashboard request.
 /// </summary>
-public sealed class ReadCache : IDisposable
+public sealed class ReadCache(Generations generations) : IDisposable
 {
     public const int MaxEntries = 10_000;
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
 
-    public async Task<List<T>> ReadPartitionAsync<T>(FreshnessState state, TableClient table, string partitionKey, string? rowFrom, string? rowTo, CancellationToken cancellationToken)
+    public async Task<List<T>> ReadPartitionAsync<T>(GenerationView view, AggregateTable kind, string partitionKey, CancellationToken cancellationToken)
         where T : class, ITableEntity, new()
     {
-        if (state.RunId is null || state.RunInProgress)
-            return await IndicatorTables.ReadPartitionAsync<T>(table, partitionKey, cancellationToken, rowFrom, rowTo);
-        var key = (state.RunId, table.Name, partitionKey, rowFrom, rowTo);
+        if (view.Committed is null)
+            return [];
+        var key = (view.Committed, kind, partitionKey);
         if (_cache.TryGetValue(key, out List<T>? cached))
             return cached!;
-        var entities = await IndicatorTables.ReadPartitionAsync<T>(table, partitionKey, cancellationToken, rowFrom, rowTo);
+        var entities = await generations.ReadAsync<T>(view, kind, partitionKey, cancellationToken);
         _cache.Set(key, entities, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) });
         return entities;
     }

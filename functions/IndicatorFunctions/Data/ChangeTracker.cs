@@ -30,7 +30,8 @@ public sealed record ChangeMarker(string PartitionKey, string RowKey, ETag ETag,
 public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
 {
     public const int Shards = 16;
-    private const string StatePartition = "state";
+    public const string StatePartition = "state";
+    public const string RunRow = "aggregation";
 
     public static string ShardOf(SeriesKey series) =>
         "s" + (StableHash(series.PartitionKey) % Shards).ToString("D2", CultureInfo.InvariantCulture);
@@ -110,34 +111,19 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
 
     public async Task<FreshnessState> ReadStateAsync(CancellationToken cancellationToken)
     {
-        var entities = await IndicatorTables.ReadPartitionAsync(tables.State, StatePartition, cancellationToken);
-        var ingest = entities.FirstOrDefault(e => e.RowKey == "ingest");
-        var run = entities.FirstOrDefault(e => e.RowKey == "aggregation");
+        // Two point reads: the partition also holds a row per generation.
+        var (ingestRead, runRead) = (IndicatorTables.GetOrNullAsync(tables.State, StatePartition, "ingest", cancellationToken),
+            IndicatorTables.GetOrNullAsync(tables.State, StatePartition, RunRow, cancellationToken));
+        var (ingest, run) = (await ingestRead, await runRead);
         return new FreshnessState(
             run?.GetString("RunId"),
             run?.GetDateTimeOffset("AggregatedAt"),
             run?.GetDateTimeOffset("SnapshotAt"),
             ingest?.GetDateTimeOffset("LastChangeAt"),
             run?.GetBoolean("FullPending") ?? false,
-            run?.GetString("RunningId") is { Length: > 0 });
+            run?.GetString("RunningId") is { Length: > 0 },
+            run?.GetString("Base"));
     }
-
-    /// <summary>Marks a run as writing: reads do not cache while the aggregated tables are changing.</summary>
-    public Task SetRunningAsync(string? runId, CancellationToken cancellationToken) =>
-        tables.State.UpsertEntityAsync(new TableEntity(StatePartition, "aggregation") { ["RunningId"] = runId ?? "" }, TableUpdateMode.Merge, cancellationToken);
-
-    public Task SetFullPendingAsync(CancellationToken cancellationToken) =>
-        tables.State.UpsertEntityAsync(new TableEntity(StatePartition, "aggregation") { ["FullPending"] = true }, TableUpdateMode.Merge, cancellationToken);
-
-    public Task RecordRunAsync(string runId, DateTimeOffset snapshotAt, CancellationToken cancellationToken) =>
-        tables.State.UpsertEntityAsync(new TableEntity(StatePartition, "aggregation")
-        {
-            ["RunId"] = runId,
-            ["AggregatedAt"] = clock.GetUtcNow(),
-            ["SnapshotAt"] = snapshotAt,
-            ["FullPending"] = false,
-            ["RunningId"] = "",
-        }, TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>Records that inputs changed now (what <see cref="FreshnessState.PendingChanges"/> compares against).</summary>
     public Task TouchAsync(CancellationToken cancellationToken) =>
@@ -148,7 +134,9 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
 }
 
 /// <summary>When the figures were last aggregated, and whether inputs changed since.</summary>
-public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending, bool RunInProgress = false)
+/// <see cref="Base"/> is the full run the figures build on (see <see cref="Generations"/>); null before the first
+/// run, or when the figures come from a build before generations.
+public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending, bool RunInProgress = false, string? Base = null)
 {
     /// <summary>Observations arrived after the last run took its snapshot (or no run has happened yet).</summary>
     public bool PendingChanges => LastChangeAt is { } changed && (SnapshotAt is not { } snapshot || changed > snapshot);

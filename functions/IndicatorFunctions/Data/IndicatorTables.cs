@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -11,9 +12,11 @@ namespace IndicatorFunctions.Data;
 /// <list type="bullet">
 /// <item><c>catalog</c>: PK kind (indicator | district | cluster), RK id.</item>
 /// <item><c>observations</c>: current inputs; PK <c>indicator|district|sector</c>, RK period. <c>revisions</c>: replaced values, RK <c>period|revision</c>.</item>
-/// <item><c>series</c>: aggregated points with YoY, same keys as observations (the series endpoint).</item>
-/// <item><c>crosssection</c>: the same points keyed PK <c>indicator|sector|period</c>, RK district (the cross-section endpoint).</item>
-/// <item><c>rollups</c>: PK <c>cluster|indicator</c>, RK period.</item>
+/// <item>The aggregated tables, one set per run (generation), named with the run id (see <see cref="Generations"/>):
+/// <c>series{run}</c>: points with YoY, same keys as observations (the series endpoint);
+/// <c>crosssection{run}</c>: the same points keyed PK <c>indicator|sector|period</c>, RK district (the cross-section endpoint);
+/// <c>rollups{run}</c>: PK <c>cluster|indicator</c>, RK period. <c>versions</c>: which run's table holds a partition an
+/// incremental run copied.</item>
 /// <item><c>changes</c>: points and catalog entries changed since the last run, sharded so ingestion has no hot partition.</item>
 /// <item><c>state</c>: the last ingest and the last finished run (freshness). <c>runs</c>: the run ledger, PK <c>run</c>;
 /// each run's source outcomes under PK <c>run|{id}</c>.</item>
@@ -29,9 +32,7 @@ public sealed class IndicatorTables(StorageAccount storage)
     public TableClient Catalog { get; } = storage.GetTableClient("catalog");
     public TableClient Observations { get; } = storage.GetTableClient("observations");
     public TableClient Revisions { get; } = storage.GetTableClient("revisions");
-    public TableClient Series { get; } = storage.GetTableClient("series");
-    public TableClient CrossSection { get; } = storage.GetTableClient("crosssection");
-    public TableClient Rollups { get; } = storage.GetTableClient("rollups");
+    public TableClient Versions { get; } = storage.GetTableClient("versions");
     public TableClient Changes { get; } = storage.GetTableClient("changes");
     public TableClient State { get; } = storage.GetTableClient("state");
     public TableClient Runs { get; } = storage.GetTableClient("runs");
@@ -42,6 +43,22 @@ public sealed class IndicatorTables(StorageAccount storage)
 
     /// <summary>Lock blobs for singleton work (one aggregation run at a time).</summary>
     public BlobContainerClient Locks { get; } = storage.GetBlobContainerClient("locks");
+
+    private readonly ConcurrentDictionary<(AggregateTable, string), TableClient> _aggregates = new();
+
+    /// <summary>
+    /// One generation's copy of an aggregated table: the base name and the run id without its dash (a table name is
+    /// letters and digits). Generation "" is the single unsuffixed table of builds before generations.
+    /// </summary>
+    public TableClient Aggregate(AggregateTable kind, string generation) =>
+        _aggregates.GetOrAdd((kind, generation), key => storage.GetTableClient(AggregateName(key.Item1) + key.Item2.Replace("-", "", StringComparison.Ordinal)));
+
+    private static string AggregateName(AggregateTable kind) => kind switch
+    {
+        AggregateTable.Series => "series",
+        AggregateTable.CrossSection => "crosssection",
+        _ => "rollups",
+    };
 
     private Task? _ensured;
 
@@ -57,7 +74,7 @@ public sealed class IndicatorTables(StorageAccount storage)
         return task;
     }
 
-    private TableClient[] AllTables => [Catalog, Observations, Revisions, Series, CrossSection, Rollups, Changes, State, Runs, Sources];
+    private TableClient[] AllTables => [Catalog, Observations, Revisions, Versions, Changes, State, Runs, Sources];
 
     private async Task CreateAllAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(AllTables.Select(Task (t) => t.CreateIfNotExistsAsync(cancellationToken))

@@ -76,10 +76,44 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         return run;
     }
 
-    /// <summary>Records the run's end. Source outcomes go first, one entity each under <c>run|{id}</c>, so a finished run never lacks them.</summary>
-    public async Task<RunRecord> FinishAsync(RunRecord run, RunStatus status, RunCounts counts, RunTimings timings, IReadOnlyList<SourceOutcome>? sources, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the run's end, trying for about half a minute while storage is unreachable. If it still cannot, the
+    /// outcome is kept in this process and written by the next run that finds this one still <c>running</c>
+    /// (<see cref="FailAbandonedAsync"/>): the ledger keeps the real error, not only "abandoned".
+    /// </summary>
+    public async Task<RunRecord> FinishAsync(RunRecord run, RunStatus status, RunCounts counts, RunTimings timings, IReadOnlyList<SourceOutcome>? sources, IReadOnlyList<string> errors)
     {
-        var finished = run with
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await WriteFinishAsync(run, status, counts, timings, sources, errors, CancellationToken.None);
+            }
+            catch (RequestFailedException ex) when (sources is not null && ex.Status is 400 or 413)
+            {
+                // The source outcomes themselves may be what could not be written: finish the run without them.
+                (run, sources, errors) = (run with { Collect = false }, null, [.. errors, "the per-source outcomes could not be recorded"]);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException || ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 })
+            {
+                if (attempt >= FinishDelays.Length)
+                {
+                    var unrecorded = Finished(run, status, counts, timings, sources, errors);
+                    _unrecorded[run.Id] = unrecorded;
+                    return unrecorded;
+                }
+                await Task.Delay(FinishDelays[attempt], clock);
+            }
+        }
+    }
+
+    private static readonly TimeSpan[] FinishDelays = [.. new[] { 1, 2, 4, 8, 16 }.Select(s => TimeSpan.FromSeconds(s))];
+
+    /// <summary>Outcomes of runs in this process that storage could not take when they finished.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RunRecord> _unrecorded = new();
+
+    private RunRecord Finished(RunRecord run, RunStatus status, RunCounts counts, RunTimings timings, IReadOnlyList<SourceOutcome>? sources, IReadOnlyList<string> errors) =>
+        run with
         {
             Status = status,
             FinishedAt = clock.GetUtcNow(),
@@ -93,6 +127,11 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
             Errors = FitErrors(errors),
             Sources = sources,
         };
+
+    /// <summary>Source outcomes go first, one entity each under <c>run|{id}</c>, so a finished run never lacks them.</summary>
+    private async Task<RunRecord> WriteFinishAsync(RunRecord run, RunStatus status, RunCounts counts, RunTimings timings, IReadOnlyList<SourceOutcome>? sources, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    {
+        var finished = Finished(run, status, counts, timings, sources, errors);
         if (sources is { Count: > 0 })
         {
             var actions = sources.Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, RunSourceEntity.From(run.Id, o, Fit(o))));
@@ -112,7 +151,9 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
         var abandoned = (await LatestAsync(20, cancellationToken)).Where(r => r.Status == RunStatus.Running && r.Id != holder).ToList();
         foreach (var run in abandoned)
         {
-            var failed = run with { Status = RunStatus.Failed, Errors = [$"abandoned: the process running it stopped before it finished (found by run {holder})"] };
+            var failed = _unrecorded.TryRemove(run.Id, out var outcome)
+                ? outcome with { Errors = FitErrors([.. outcome.Errors, $"recorded late by run {holder}: storage was unreachable when this run finished"]) }
+                : run with { Status = RunStatus.Failed, Errors = [$"abandoned: the process running it stopped before it finished (found by run {holder})"] };
             await tables.Runs.UpsertEntityAsync(RunEntity.From(failed), TableUpdateMode.Replace, cancellationToken);
         }
         return abandoned.Count;

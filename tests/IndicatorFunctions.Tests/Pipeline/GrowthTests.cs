@@ -34,6 +34,23 @@ public sealed class GrowthTests
         Assert.Null(g.Reason);
     }
 
+    // Finite inputs whose growth overflows a double: nothing non-finite is returned (JSON cannot carry it).
+    [Theory]
+    [InlineData(1e300, 1e-300, true)]      // change finite, pct = 1e602 %: overflows
+    [InlineData(double.MaxValue, -double.MaxValue, false)] // change overflows (and the base is negative)
+    [InlineData(-double.MaxValue, double.MaxValue, false)] // change overflows
+    [InlineData(double.MaxValue, 0.5, true)] // pct overflows
+    public void Growth_that_overflows_is_null_with_not_finite(double current, double prior, bool changeFinite)
+    {
+        var g = Growth.Compute(current, prior, F);
+
+        Assert.Equal(Growth.NotFinite, g.Reason);
+        Assert.Null(g.Pct);
+        Assert.Equal(changeFinite, g.Change is not null);
+        Assert.True(g.Change is null || double.IsFinite(g.Change.Value));
+        Close(prior, g.Prior);
+    }
+
     [Theory]
     [InlineData(5.0, 0.0, 5.0)]
     [InlineData(0.0, 0.0, 0.0)]

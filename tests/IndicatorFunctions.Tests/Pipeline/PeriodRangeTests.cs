@@ -103,35 +103,6 @@ public sealed class PeriodRangeTests
         Assert.Empty(errors);
         Assert.Equal(expected, range.Contains(Period.Parse(period)));
     }
-
-    [Theory]
-    [InlineData(null, null, null, null)]
-    [InlineData("2019", "2021", "2019", "2022")] // upper bound exclusive: the year after to
-    [InlineData(null, "2021-07", null, "2022")]
-    [InlineData("2021-YTD03", null, "2021", null)]
-    public void Row_key_bounds_cover_the_years_asked_for(string? from, string? to, string? rowFrom, string? rowTo)
-    {
-        Assert.Equal((rowFrom, rowTo), Parse(from, to).Range.RowKeyBounds);
-    }
-
-    [Theory]
-    [InlineData("2019", "2021")]
-    [InlineData("2019-Q2", "2021-Q1")]
-    public void Every_contained_row_key_lies_within_the_row_key_bounds(string from, string to)
-    {
-        // Row keys are period texts; the query is RowKey ge From and lt To (ordinal).
-        var (range, _) = Parse(from, to);
-        var (rowFrom, rowTo) = range.RowKeyBounds;
-        var periods = new[] { "2019", "2019-H1", "2019-Q2", "2019-01", "2019-YTD12", "2021", "2021-H2", "2021-Q1", "2021-Q4", "2021-12", "2021-YTD01", "2021-YTD12" }
-            .Select(Period.Parse).Where(range.Contains).ToList();
-
-        Assert.NotEmpty(periods);
-        Assert.All(periods, p =>
-        {
-            Assert.True(string.CompareOrdinal(p.ToString(), rowFrom) >= 0, $"{p} < {rowFrom}");
-            Assert.True(string.CompareOrdinal(p.ToString(), rowTo) < 0, $"{p} >= {rowTo}");
-        });
-    }
 }
 
 public sealed class RoundTests

@@ -82,6 +82,26 @@ public sealed class RollupsTests
         Assert.Equal(F, r.Yoy.Status);
     }
 
+    // Two members at 1.5e308 each: their sum overflows, so the value is withheld (not_finite), never Infinity;
+    // the like-for-like YoY over the same members overflows too. Min and max stay finite.
+    [Theory]
+    [InlineData(AggregationMethod.Sum, false)]
+    [InlineData(AggregationMethod.Mean, false)]
+    [InlineData(AggregationMethod.Min, true)]
+    [InlineData(AggregationMethod.Max, true)]
+    public void Aggregates_that_overflow_are_null_with_not_finite(AggregationMethod aggregation, bool finite)
+    {
+        var data = new Data().Add("a", "2020", 1.5e308).Add("b", "2020", 1.5e308).Add("a", "2021", 1.5e308).Add("b", "2021", 1.5e308);
+
+        var r = Compute(C(M("a"), M("b")), aggregation, "2021", data);
+
+        Assert.Equal(finite, r.Value is not null);
+        Assert.Equal(finite ? null : Growth.NotFinite, r.ValueReason);
+        Assert.Equal(finite ? null : Growth.NotFinite, r.Yoy.Reason);
+        Assert.Equal(2, r.Yoy.ComparableMembers);
+        Assert.All(new[] { r.Value, r.Yoy.Current, r.Yoy.Prior, r.Yoy.Change, r.Yoy.Pct }, v => Assert.True(v is null || double.IsFinite(v.Value)));
+    }
+
     // b has no 2021 value. The value is over a and c only (missing is never zero: min stays 10, mean is 40/2);
     // like-for-like drops b from both years: 10+30 = 40 against 8+24 = 32 (with b's 25 it would be 57, −29.8%).
     [Theory]

@@ -1,0 +1,216 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace IndicatorFunctions.Data;
+
+/// <summary>The aggregated tables; every generation (run) has its own copy of each.</summary>
+public enum AggregateTable { Series, CrossSection, Rollups }
+
+/// <summary>
+/// What readers see: the last committed run (<see cref="Committed"/>, the <c>runId</c> of every read), the full run it
+/// builds on (<see cref="Base"/>), and the incremental runs committed since (<see cref="Increments"/>), whose tables
+/// hold the partitions they copied. Base "" is the unsuffixed tables of a build before generations.
+/// </summary>
+public sealed record GenerationView(string? Committed, string Base, IReadOnlySet<string> Increments)
+{
+    public static GenerationView None { get; } = new(null, "", new HashSet<string>());
+}
+
+/// <summary>A run's own generation, and the ETag of the state row that fences its commit.</summary>
+public sealed record RunGeneration(string Id, bool Full, ETag Fence);
+
+/// <summary>
+/// The run lock was lost: another run has taken it (the commit's fence no longer matches) or the lease could not be
+/// kept. The run stops, and nothing it wrote is ever served.
+/// </summary>
+public sealed class RunLockLostException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Generations of the aggregated tables, the way analytics tables are built and swapped: a run writes only into its
+/// own tables (<c>series{run}</c>, <c>crosssection{run}</c>, <c>rollups{run}</c>), invisible to readers, and
+/// <see cref="CommitAsync"/> switches readers to it in one entity-group transaction on the <c>state</c> partition,
+/// conditional on the state row's ETag the run took when it began (its fencing token). A full run fills its tables
+/// and becomes the new base; an incremental run copies only the partitions it touches into its tables (copy on
+/// write) and records each in <c>versions</c> (PK <c>kind|partition</c>, RK run id; ids sort newest first), so a reader
+/// finds a partition in the newest committed increment that copied it, else in the base. A failed or fenced-out run
+/// is never committed, so its writes are never served; <see cref="CleanUpAsync"/> drops them, and drops generations
+/// older than the base once <see cref="Grace"/> has passed (readers still on the previous run finish first).
+/// </summary>
+public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILogger<Generations> logger)
+{
+    /// <summary>How long a superseded generation stays readable after a newer base is committed.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
+
+    private const string StatePartition = ChangeTracker.StatePartition;
+    private const string RunRow = ChangeTracker.RunRow;
+    private const string GenerationPrefix = "gen|";
+    private const string Committed = "committed";
+    private const string Building = "building";
+    private const string Failed = "failed";
+
+    private static string VersionKey(AggregateTable kind, string partition) => $"{kind}|{partition}";
+
+    /// <summary>The view of the state a reader has: one query for the increments since the base, none when there are none.</summary>
+    public async Task<GenerationView> ReadViewAsync(FreshnessState state, CancellationToken cancellationToken)
+    {
+        if (state.RunId is not { } committed)
+            return GenerationView.None;
+        var baseId = state.Base ?? "";
+        if (baseId.Length == 0 || committed == baseId)
+            return new GenerationView(committed, baseId, new HashSet<string>());
+        // Ids sort newest first: from the committed run (inclusive) down to the base (exclusive).
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {StatePartition} and RowKey ge {GenerationPrefix + committed} and RowKey lt {GenerationPrefix + baseId}");
+        var increments = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in tables.State.QueryAsync<TableEntity>(filter, select: ["RowKey", "Status"], cancellationToken: cancellationToken))
+        {
+            if (row.GetString("Status") == Committed)
+                increments.Add(row.RowKey[GenerationPrefix.Length..]);
+        }
+        return new GenerationView(committed, baseId, increments);
+    }
+
+    /// <summary>The generation whose table holds a partition in this view.</summary>
+    public async Task<string> LocateAsync(GenerationView view, AggregateTable kind, string partition, CancellationToken cancellationToken)
+    {
+        if (view.Increments.Count == 0)
+            return view.Base;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {VersionKey(kind, partition)} and RowKey ge {view.Committed} and RowKey lt {view.Base}");
+        await foreach (var row in tables.Versions.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (view.Increments.Contains(row.RowKey))
+                return row.RowKey;
+        }
+        return view.Base;
+    }
+
+    /// <summary>A whole partition as this view has it (empty before any run).</summary>
+    public async Task<List<T>> ReadAsync<T>(GenerationView view, AggregateTable kind, string partition, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
+    {
+        if (view.Committed is null)
+            return [];
+        var generation = await LocateAsync(view, kind, partition, cancellationToken);
+        return await IndicatorTables.ReadPartitionAsync<T>(tables.Aggregate(kind, generation), partition, cancellationToken);
+    }
+
+    /// <summary>An incremental run has written its copy of a partition: readers of its generation find it there.</summary>
+    public Task RecordCopyAsync(AggregateTable kind, string partition, string generation, CancellationToken cancellationToken) =>
+        tables.Versions.UpsertEntityAsync(new TableEntity(VersionKey(kind, partition), generation), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>
+    /// Called by the holder of the run lock: takes the fencing token (the state row's new ETag), records the
+    /// generation as building, and creates its tables.
+    /// </summary>
+    public async Task<RunGeneration> BeginAsync(string runId, bool full, CancellationToken cancellationToken)
+    {
+        var fence = new TableEntity(StatePartition, RunRow) { ["RunningId"] = runId };
+        if (full)
+            fence["FullPending"] = true;
+        var taken = await tables.State.UpsertEntityAsync(fence, TableUpdateMode.Merge, cancellationToken);
+        await tables.State.UpsertEntityAsync(GenerationRow(runId, full, Building), TableUpdateMode.Replace, cancellationToken);
+        await Task.WhenAll(Enum.GetValues<AggregateTable>().Select(kind => tables.Aggregate(kind, runId).CreateIfNotExistsAsync(cancellationToken)));
+        return new RunGeneration(runId, full, taken.Headers.ETag ?? throw new InvalidOperationException("The state row came back without an ETag."));
+    }
+
+    /// <summary>
+    /// Switches readers to the run's generation, atomically with marking it committed, if and only if no other run has
+    /// taken the fence since <see cref="BeginAsync"/>; otherwise <see cref="RunLockLostException"/>.
+    /// </summary>
+    public async Task CommitAsync(RunGeneration generation, DateTimeOffset snapshotAt, CancellationToken cancellationToken)
+    {
+        var state = new TableEntity(StatePartition, RunRow)
+        {
+            ["RunId"] = generation.Id,
+            ["AggregatedAt"] = clock.GetUtcNow(),
+            ["SnapshotAt"] = snapshotAt,
+            ["FullPending"] = false,
+            ["RunningId"] = "",
+        };
+        if (generation.Full)
+            state["Base"] = generation.Id;
+        var row = GenerationRow(generation.Id, generation.Full, Committed);
+        row["CommittedAt"] = clock.GetUtcNow();
+        try
+        {
+            await tables.State.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpdateMerge, state, generation.Fence),
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, row),
+            ], cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 412)
+        {
+            throw new RunLockLostException($"lost the run lock: another run took it before run {generation.Id} could commit, so its figures were discarded", ex);
+        }
+    }
+
+    /// <summary>A run that failed: marked failed (never served), and the running flag cleared if it still holds the fence. Best effort.</summary>
+    public async Task AbandonAsync(RunGeneration generation)
+    {
+        try
+        {
+            await tables.State.UpsertEntityAsync(GenerationRow(generation.Id, generation.Full, Failed), TableUpdateMode.Replace);
+            await tables.State.UpdateEntityAsync(new TableEntity(StatePartition, RunRow) { ["RunningId"] = "" }, generation.Fence, TableUpdateMode.Merge);
+        }
+        catch (RequestFailedException)
+        {
+            // Storage is what failed, or another run holds the fence: the row stays uncommitted either way.
+        }
+    }
+
+    /// <summary>
+    /// After a commit, by the lock holder: drops the tables and copy records of runs that never committed, and of
+    /// generations older than the base once the base has been committed for <see cref="Grace"/> (the pre-generation
+    /// tables included). Best effort: garbage left behind is invisible and is collected by a later run.
+    /// </summary>
+    public async Task<int> CleanUpAsync(string current, CancellationToken cancellationToken)
+    {
+        var rows = await IndicatorTables.ReadPartitionAsync(tables.State, StatePartition, cancellationToken, GenerationPrefix, "gen}");
+        var runRow = await IndicatorTables.GetOrNullAsync(tables.State, StatePartition, RunRow, cancellationToken);
+        var baseId = runRow?.GetString("Base") ?? "";
+        var baseRow = rows.FirstOrDefault(r => r.RowKey == GenerationPrefix + baseId);
+        var baseSettled = baseRow?.GetDateTimeOffset("CommittedAt") is { } at && clock.GetUtcNow() - at >= Grace;
+        var dropped = 0;
+        foreach (var row in rows)
+        {
+            var id = row.RowKey[GenerationPrefix.Length..];
+            var neverCommitted = row.GetString("Status") != Committed && id != current;
+            var superseded = baseSettled && string.CompareOrdinal(id, baseId) > 0; // ids sort newest first
+            if (!neverCommitted && !superseded)
+                continue;
+            try
+            {
+                await DropAsync(id, cancellationToken);
+                await tables.State.DeleteEntityAsync(StatePartition, row.RowKey, cancellationToken: cancellationToken);
+                dropped++;
+            }
+            catch (RequestFailedException ex)
+            {
+                logger.LogWarning(ex, "Could not drop generation {Generation}; a later run will", id);
+            }
+        }
+        if (baseSettled)
+            await DropTablesAsync("", cancellationToken);
+        return dropped;
+    }
+
+    private async Task DropAsync(string generation, CancellationToken cancellationToken)
+    {
+        // Copy records first: a record whose table is gone would send readers to an empty partition.
+        var copies = tables.Versions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {generation}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
+        await foreach (var copy in copies)
+            await tables.Versions.DeleteEntityAsync(copy.PartitionKey, copy.RowKey, cancellationToken: cancellationToken);
+        await DropTablesAsync(generation, cancellationToken);
+    }
+
+    private Task DropTablesAsync(string generation, CancellationToken cancellationToken) =>
+        Task.WhenAll(Enum.GetValues<AggregateTable>().Select(kind => tables.Aggregate(kind, generation).DeleteAsync(cancellationToken)));
+
+    private static TableEntity GenerationRow(string id, bool full, string status) => new(StatePartition, GenerationPrefix + id)
+    {
+        ["Kind"] = full ? "full" : "incremental",
+        ["Status"] = status,
+    };
+}

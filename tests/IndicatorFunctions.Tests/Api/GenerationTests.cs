@@ -1,0 +1,202 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using IndicatorFunctions.Aggregation;
+using IndicatorFunctions.Api;
+using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Runs;
+using IndicatorFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using static IndicatorFunctions.Tests.Api.PipelineData;
+
+namespace IndicatorFunctions.Tests.Api;
+
+/// <summary>
+/// Reads return exactly the figures of the finished run they name: a run writes its own generation, invisible until
+/// its fenced commit; a failed or fenced-out run is never served. Runs are driven step by step here (begin, write,
+/// then commit or not), so what a reader sees in between is checked without timing.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class GenerationTests(AzuriteFixture azurite)
+{
+    private static readonly string[] Reads =
+    [
+        "/api/districts/jingan/indicators/gdp/series",
+        "/api/indicators/gdp/periods/2021",
+        "/api/clusters/core/indicators/gdp/rollups",
+    ];
+
+    /// <summary>An incremental run's work, up to (not including) its commit.</summary>
+    private static async Task<(RunGeneration Generation, List<ChangeMarker> Markers)> WriteIncrementalAsync(FunctionAppFactory app, string runId)
+    {
+        var services = app.Services;
+        var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
+        var catalog = await services.GetRequiredService<CatalogStore>().GetAsync(CancellationToken.None, fresh: true);
+        var state = await changes.ReadStateAsync(CancellationToken.None);
+        var markers = await changes.ReadAllAsync(CancellationToken.None);
+        var generation = await generations.BeginAsync(runId, full: false, CancellationToken.None);
+        var store = new TableAggregateStore(tables, generations, runId, await generations.ReadViewAsync(state, CancellationToken.None));
+        await new Aggregator(store, store).IncrementalAsync(catalog, markers.Where(m => !m.IsCatalog).Select(m => m.ToChange()).ToList(), [], CancellationToken.None);
+        return (generation, markers);
+    }
+
+    private static async Task<JsonElement[]> ReadAllAsync(FunctionAppFactory app)
+    {
+        app.Services.GetRequiredService<Freshness>().Invalidate();
+        var client = app.CreateClient();
+        return await Task.WhenAll(Reads.Select(url => GetJsonAsync(client, url)));
+    }
+
+    private static double JinganGdp2021(JsonElement[] reads) => Number(Point(reads[0], "2021"), "value")!.Value;
+
+    private static async Task<FunctionAppFactory> AppWithOneRunAsync(AzuriteFixture azurite)
+    {
+        var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await IngestAsync(admin, Gdp);
+        await RunAsync(admin);
+        await IngestAsync(admin, new { district = "jingan", indicator = "gdp", period = "2021", value = 330 }); // a revision
+        return app;
+    }
+
+    [Fact]
+    public async Task A_run_is_invisible_until_it_commits_and_every_read_names_the_run_whose_figures_it_holds()
+    {
+        await using var app = await AppWithOneRunAsync(azurite);
+        var before = await ReadAllAsync(app);
+        var firstRun = before[0].GetProperty("runId").GetString();
+        var runId = RunLedger.NewId(DateTimeOffset.UtcNow);
+
+        var (generation, _) = await WriteIncrementalAsync(app, runId);
+        var during = await ReadAllAsync(app);
+        await app.Services.GetRequiredService<Generations>().CommitAsync(generation, DateTimeOffset.UtcNow, CancellationToken.None);
+        var after = await ReadAllAsync(app);
+
+        Assert.Equal(220, JinganGdp2021(before));
+        Assert.All(during, r => Assert.Equal(firstRun, r.GetProperty("runId").GetString()));
+        Assert.Equal(before.Select(r => r.GetRawText()), during.Select(r => r.GetRawText())); // byte for byte the first run's answer
+        Assert.All(after, r => Assert.Equal(runId, r.GetProperty("runId").GetString()));
+        Assert.Equal(330, JinganGdp2021(after));
+        Assert.Equal(65.0, Number(Point(after[0], "2021").GetProperty("yoy"), "pct")); // 330 / 200 − 1
+        Assert.Equal(330, Number(after[1].GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("district").GetString() == "jingan"), "value"));
+        Assert.Equal(121 + 60 + 330, Number(Point(after[2], "2021"), "value"));
+        // Untouched partitions are still read from the base: wuhou's series is the first run's.
+        var wuhou = await GetJsonAsync(app.CreateClient(), "/api/districts/wuhou/indicators/gdp/series");
+        Assert.Equal(60, Number(Point(wuhou, "2021"), "value"));
+    }
+
+    [Fact]
+    public async Task A_failed_run_is_never_served_and_the_next_run_drops_it_and_redoes_its_work()
+    {
+        await using var app = await AppWithOneRunAsync(azurite);
+        var generations = app.Services.GetRequiredService<Generations>();
+        var tables = app.Services.GetRequiredService<IndicatorTables>();
+        var failedId = RunLedger.NewId(DateTimeOffset.UtcNow);
+
+        var (failed, _) = await WriteIncrementalAsync(app, failedId);
+        await generations.AbandonAsync(failed);
+        var afterFailure = await ReadAllAsync(app);
+        var next = await RunAsync(app.CreateAdminClient());
+        var afterNext = await ReadAllAsync(app);
+
+        Assert.Equal(220, JinganGdp2021(afterFailure));
+        Assert.NotEqual(failedId, afterFailure[0].GetProperty("runId").GetString());
+        Assert.Equal(330, JinganGdp2021(afterNext)); // the markers the failed run read were kept for the next
+        Assert.Equal(next.GetProperty("id").GetString(), afterNext[0].GetProperty("runId").GetString());
+        Assert.False(await ExistsAsync(tables.Aggregate(AggregateTable.Series, failedId)));
+    }
+
+    [Fact]
+    public async Task A_run_that_lost_the_fence_cannot_commit()
+    {
+        await using var app = await AppWithOneRunAsync(azurite);
+        var generations = app.Services.GetRequiredService<Generations>();
+        var before = await ReadAllAsync(app);
+
+        var (stale, _) = await WriteIncrementalAsync(app, RunLedger.NewId(DateTimeOffset.UtcNow));
+        var taker = await generations.BeginAsync(RunLedger.NewId(DateTimeOffset.UtcNow), full: false, CancellationToken.None); // another run took the lock
+        var refused = await Assert.ThrowsAsync<RunLockLostException>(() => generations.CommitAsync(stale, DateTimeOffset.UtcNow, CancellationToken.None));
+        var after = await ReadAllAsync(app);
+        await generations.CommitAsync(taker, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Contains("lost the run lock", refused.Message);
+        Assert.Equal(before.Select(r => r.GetRawText()), after.Select(r => r.GetRawText()));
+    }
+
+    [Fact]
+    public async Task Incremental_runs_leave_exactly_what_a_full_run_computes()
+    {
+        await using var app = await AppWithOneRunAsync(azurite);
+        var admin = app.CreateAdminClient();
+        await IngestAsync(admin,
+            new { district = "xuhui", indicator = "gdp", period = "2020", value = 95 },
+            new { district = "wuhou", indicator = "gdp", period = "2022", value = 61 },
+            new { district = "xuhui", indicator = "gdp", period = "2022", value = 130, sector = "ai" });
+        var incremental = await RunAsync(admin);
+        await IngestAsync(admin, new { district = "wuhou", indicator = "gdp", period = "2019", value = 52 }); // a second increment on top
+        await RunAsync(admin);
+        var fromIncrements = await ReadEverythingAsync(app);
+        await RunAsync(admin, full: true);
+        var fromFull = await ReadEverythingAsync(app);
+
+        Assert.False(incremental.GetProperty("full").GetBoolean());
+        Assert.Equal(fromFull, fromIncrements);
+    }
+
+    [Fact]
+    public async Task Generations_older_than_the_base_are_dropped_once_the_grace_period_has_passed()
+    {
+        await using var app = await AppWithOneRunAsync(azurite);
+        var admin = app.CreateAdminClient();
+        var incremental = await RunAsync(admin);
+        var full = await RunAsync(admin, full: true);
+        var tables = app.Services.GetRequiredService<IndicatorTables>();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var generations = new Generations(tables, clock, NullLogger<Generations>.Instance);
+        var oldIds = new[] { incremental.GetProperty("id").GetString()! };
+
+        var tooSoon = await generations.CleanUpAsync(full.GetProperty("id").GetString()!, CancellationToken.None);
+        clock.Advance(Generations.Grace);
+        var later = await generations.CleanUpAsync(full.GetProperty("id").GetString()!, CancellationToken.None);
+        var reads = await ReadAllAsync(app);
+
+        Assert.Equal(0, tooSoon);
+        Assert.Equal(2, later); // the first (full) run and the incremental one
+        Assert.False(await ExistsAsync(tables.Aggregate(AggregateTable.Rollups, oldIds[0])));
+        Assert.True(await ExistsAsync(tables.Aggregate(AggregateTable.Rollups, full.GetProperty("id").GetString()!)));
+        Assert.Empty(tables.Versions.Query<TableEntity>());
+        Assert.Equal(330, JinganGdp2021(reads));
+    }
+
+    /// <summary>Every series, cross-section and rollup of the pipeline data, without the run id and times.</summary>
+    private static async Task<List<string>> ReadEverythingAsync(FunctionAppFactory app)
+    {
+        app.Services.GetRequiredService<Freshness>().Invalidate();
+        var client = app.CreateClient();
+        var urls = new[] { "xuhui", "wuhou", "jingan" }.SelectMany(d => new[] { $"/api/districts/{d}/indicators/gdp/series", $"/api/districts/{d}/indicators/gdp/series?sector=ai" })
+            .Concat(new[] { "2019", "2020", "2021", "2022" }.SelectMany(p => new[] { $"/api/indicators/gdp/periods/{p}", $"/api/indicators/gdp/periods/{p}?sector=ai" }))
+            .Concat(new[] { "core", "ai" }.Select(c => $"/api/clusters/{c}/indicators/gdp/rollups"));
+        var bodies = new List<string>();
+        foreach (var url in urls)
+        {
+            var body = await GetJsonAsync(client, url);
+            bodies.Add(url + " " + string.Join(",", body.EnumerateObject().Where(p => p.Name is not ("runId" or "aggregatedAt" or "pendingChanges")).Select(p => p.ToString())));
+        }
+        return bodies;
+    }
+
+    private static async Task<bool> ExistsAsync(TableClient table)
+    {
+        try
+        {
+            await table.QueryAsync<TableEntity>(maxPerPage: 1).AsPages().GetAsyncEnumerator().MoveNextAsync();
+            return true;
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+}
