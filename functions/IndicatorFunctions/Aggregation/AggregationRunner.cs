@@ -122,7 +122,7 @@ public sealed class AggregationRunner(
             if (dropped > 0)
                 logger.LogInformation("Run {RunId} dropped {Count} old or failed generations", runId, dropped);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException)
+        catch (Exception ex) when (ex is Azure.RequestFailedException || Hosting.StorageFailures.IsStorageFailure(ex))
         {
             logger.LogWarning(ex, "Run {RunId} could not drop old generations; a later run will", runId);
         }

@@ -154,7 +154,7 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
             await tables.State.UpsertEntityAsync(GenerationRow(generation.Id, generation.Full, Failed), TableUpdateMode.Replace);
             await tables.State.UpdateEntityAsync(new TableEntity(StatePartition, RunRow) { ["RunningId"] = "" }, generation.Fence, TableUpdateMode.Merge);
         }
-        catch (RequestFailedException)
+        catch (Exception ex) when (ex is RequestFailedException || Hosting.StorageFailures.IsStorageFailure(ex))
         {
             // Storage is what failed, or another run holds the fence: the row stays uncommitted either way.
         }
@@ -186,7 +186,7 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
                 await tables.State.DeleteEntityAsync(StatePartition, row.RowKey, cancellationToken: cancellationToken);
                 dropped++;
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (ex is RequestFailedException || Hosting.StorageFailures.IsStorageFailure(ex))
             {
                 logger.LogWarning(ex, "Could not drop generation {Generation}; a later run will", id);
             }

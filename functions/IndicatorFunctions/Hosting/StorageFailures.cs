@@ -26,6 +26,9 @@ public static class StorageFailures
         return new ServiceUnavailable(reason.Missing ? 1 : RetryAfterSeconds, reason.Text);
     }
 
+    /// <summary>Storage failed or is out of reach (what a retry later may cure), not a bug or bad input.</summary>
+    public static bool IsStorageFailure(Exception exception) => Classify(exception) is not null;
+
     private static (string Text, bool Missing)? Classify(Exception exception) => exception switch
     {
         RequestFailedException { ErrorCode: "TableNotFound" or "ContainerNotFound" } e => ($"storage lost a table or container ({e.ErrorCode}); it is recreated now", true),

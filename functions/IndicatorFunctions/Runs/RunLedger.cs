@@ -94,7 +94,7 @@ public sealed partial class RunLedger(IndicatorTables tables, TimeProvider clock
                 // The source outcomes themselves may be what could not be written: finish the run without them.
                 (run, sources, errors) = (run with { Collect = false }, null, [.. errors, "the per-source outcomes could not be recorded"]);
             }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException || ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 })
+            catch (Exception ex) when (Hosting.StorageFailures.IsStorageFailure(ex))
             {
                 if (attempt >= FinishDelays.Length)
                 {
