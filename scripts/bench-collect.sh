@@ -37,7 +37,8 @@ trap 'exit 130' INT TERM
 echo "== $BENCH_SOURCES sources x $BENCH_ROWS rows, collected $CONCURRENCY at a time =="
 start_private_azurite
 export BENCH_AZURITE_PID=$AZURITE_PID
-start_app Collection__Concurrency="$CONCURRENCY"
+# The benchmark's source server is on loopback, which sources may reach only when allowed.
+start_app Collection__Concurrency="$CONCURRENCY" Collection__AllowedPrivateHosts=127.0.0.1
 # The program prints progress on stderr and its figures as one JSON line on stdout; it exits 1 (after printing
 # the line) when a run did not do what it must.
 status=0

@@ -37,7 +37,12 @@ dotnet build functions/IndicatorFunctions --nologo -v q -c Debug
 # The built app itself, not `dotnet run` (whose child outlived it on Ctrl+C), so the cleanup below stops the very
 # process that listens. Background jobs of a script ignore SIGINT; the trap's SIGTERM is what stops them. Local mode,
 # the same functions the Functions host would serve, since Core Tools cannot be installed here.
-dotnet functions/IndicatorFunctions/bin/Debug/net10.0/IndicatorFunctions.dll --local --urls "$URL" &
+# The sample source server is on loopback, which sources may reach only when allowed: 127.0.0.1 is added to
+# whatever the environment or local.settings.json allows.
+setting() { node -e 'try{const v=JSON.parse(require("fs").readFileSync("local.settings.json","utf8")).Values||{};process.stdout.write(v[process.argv[1]]||"")}catch{}' "$1"; }
+ALLOWED=${Collection__AllowedPrivateHosts:-$(setting Collection__AllowedPrivateHosts)}
+Collection__AllowedPrivateHosts=${ALLOWED:+$ALLOWED,}127.0.0.1 \
+  dotnet functions/IndicatorFunctions/bin/Debug/net10.0/IndicatorFunctions.dll --local --urls "$URL" &
 APP_PID=$!
 for _ in $(seq 1 150); do curl -sf -o /dev/null "$URL/api/health" && break; sleep 0.2; done
 curl -sf -o /dev/null "$URL/api/health" || { echo "The app did not answer /api/health; see its log above." >&2; exit 1; }
@@ -52,7 +57,6 @@ wait_port "$SOURCE_PORT" 10 || { echo "The sample source server did not start." 
 
 echo
 # The sample goes in through the public API, as any client's data would; then one run that collects and aggregates.
-setting() { node -e 'try{const v=JSON.parse(require("fs").readFileSync("local.settings.json","utf8")).Values||{};process.stdout.write(v[process.argv[1]]||"")}catch{}' "$1"; }
 ADMIN_KEY=$(setting AdminApiKey) STORAGE_CONNECTION=${AzureWebJobsStorage:-$(setting AzureWebJobsStorage)} \
   SAMPLE_SOURCE_URL=http://127.0.0.1:$SOURCE_PORT APP_URL=$URL node scripts/load-sample.mjs
 cat <<MSG

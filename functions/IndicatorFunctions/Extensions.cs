@@ -63,7 +63,8 @@ public static class Extensions
 
     /// <summary>
     /// Sources, their store, and the resilient HTTP client that fetches them: Microsoft.Extensions.Http.Resilience's
-    /// handler with one pipeline per source authority, and inside it the per-attempt <see cref="SourceAttemptHandler"/>.
+    /// handler with one pipeline per source, inside it the per-attempt <see cref="SourceAttemptHandler"/>, and under
+    /// it a connection step that refuses private destinations (<see cref="SourceDestinationGuard"/>).
     /// </summary>
     internal static void AddCollection(this IServiceCollection services)
     {
@@ -75,17 +76,26 @@ public static class Extensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("IndicatorFunctions/" + typeof(Extensions).Assembly.GetName().Version?.ToString(3));
             })
-            // Redirects are followed by SourceFetcher, which keeps secret headers to the source's own origin.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, AllowAutoRedirect = false });
+            // Redirects are followed by SourceFetcher, which keeps secret headers to the source's own origin. Every
+            // connection, a redirect's too, goes through the guard; never through a proxy, whose own connection the
+            // guard would check in place of the source's.
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = provider.GetRequiredService<SourceDestinationGuard>().ConnectAsync,
+            });
         sources
             .AddResilienceHandler(SourceResilience.PipelineName, (builder, context) => SourceResilience.Configure(builder,
                 context.ServiceProvider.GetRequiredService<IOptions<CollectionOptions>>().Value,
                 context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System))
-            .SelectPipelineByAuthority();
+            .SelectPipelineBy(_ => SourceResilience.SelectPipeline);
         // Added after the resilience handler, so inside it: once per attempt.
         sources.AddHttpMessageHandler(() => new SourceAttemptHandler());
         services.AddSingleton<SourceStore>();
         services.AddSingleton<SourceFetcher>();
+        services.AddSingleton<SourceDestinationGuard>();
         services.AddSingleton<Collector>();
     }
 }

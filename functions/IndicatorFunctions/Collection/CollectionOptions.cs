@@ -22,7 +22,7 @@ public sealed class CollectionOptions
     /// <summary>The longest <c>Retry-After</c> honoured; a server asking for longer fails the source for this run.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The circuit for a host opens when this many calls in the sampling window ...</summary>
+    /// <summary>The circuit for a source opens when this many of its calls in the sampling window ...</summary>
     public int BreakerMinimumThroughput { get; set; } = 5;
 
     /// <summary>... failed at least this often ...</summary>
@@ -30,7 +30,7 @@ public sealed class CollectionOptions
 
     public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>... and stays open this long, failing calls to that host at once.</summary>
+    /// <summary>... and stays open this long, failing that source's calls at once.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>All collecting in one run; sources not done by then fail with that reason. Aggregation then runs on what arrived.</summary>
@@ -38,6 +38,15 @@ public sealed class CollectionOptions
 
     /// <summary>Sources collected at once.</summary>
     public int Concurrency { get; set; } = 4;
+
+    /// <summary>
+    /// Comma-separated host names, IP addresses and CIDR ranges sources may reach although they are private,
+    /// loopback or link-local (an on-premises feed); none by default. See <see cref="SourceDestinationGuard"/>.
+    /// </summary>
+    public string? AllowedPrivateHosts { get; set; }
+
+    /// <summary><see cref="AllowedPrivateHosts"/> parsed (the validator has refused a bad entry by then).</summary>
+    public PrivateHostAllowList AllowList() => PrivateHostAllowList.Parse(AllowedPrivateHosts, []);
 
     public sealed class Validator : IValidateOptions<CollectionOptions>
     {
@@ -67,6 +76,9 @@ public sealed class CollectionOptions
                 failures.Add($"Setting {Section}__{nameof(BreakerFailureRatio)} must be above 0 and at most 1, not {o.BreakerFailureRatio}.");
             if (o.Concurrency is < 1 or > 64)
                 failures.Add($"Setting {Section}__{nameof(Concurrency)} must be between 1 and 64, not {o.Concurrency}.");
+            var entries = new List<string>();
+            PrivateHostAllowList.Parse(o.AllowedPrivateHosts, entries);
+            failures.AddRange(entries.Select(e => $"Setting {Section}__{nameof(AllowedPrivateHosts)} entry {e}."));
             if (failures.Count == 0)
             {
                 // The last word is Polly's: build the sources client's pipeline now rather than discover a limit mid-run.

@@ -114,15 +114,15 @@ public sealed class Collector(
         switch (fetched)
         {
             case FetchResult.NotModified:
-                return (new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, "304 Not Modified", fetched.Attempts, 304, FetchMs: fetchMs), state);
+                return (new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, "304 Not Modified", fetched.Attempts, 304, FetchMs: fetchMs, AttemptLog: fetched.Log), state);
             case FetchResult.Failed failed:
-                return (Failed(source, failed.Reason) with { Attempts = failed.Attempts, HttpStatus = failed.Status, FetchMs = fetchMs }, null);
+                return (Failed(source, failed.Reason) with { Attempts = failed.Attempts, HttpStatus = failed.Status, FetchMs = fetchMs, AttemptLog = failed.Log }, null);
         }
         var received = (FetchResult.Received)fetched;
         var hash = ObservationStore.BatchIdOf(received.Body.ToMemory().Span);
         fetchMs = watch.ElapsedMilliseconds;
         var validators = (state ?? Empty) with { ETag = received.ETag, LastModified = received.LastModified, LastHash = hash };
-        var seen = new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, null, received.Attempts, 200, received.Body.ToMemory().Length, FetchMs: fetchMs);
+        var seen = new SourceOutcome(source.Id, source.KindName, SourceStatus.Unchanged, null, received.Attempts, 200, received.Body.ToMemory().Length, FetchMs: fetchMs, AttemptLog: received.Log);
         if (hash == state?.LastHash)
             return (seen with { Reason = $"same content as last collected (sha256 {hash[..12]}…)" }, validators);
 
@@ -132,10 +132,10 @@ public sealed class Collector(
         var archiveMs = watch.ElapsedMilliseconds;
         if (!PayloadFormats.Fits(format, received.ContentType))
             return (Failed(source, $"content type {received.ContentType} is not {format.ToUpperInvariant()} ({PayloadFormats.Expected(format)}); the payload is archived as {payload}") with
-                { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, Payload = payload, FetchMs = fetchMs, WriteMs = archiveMs }, null);
+                { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, Payload = payload, FetchMs = fetchMs, WriteMs = archiveMs, AttemptLog = received.Log }, null);
 
         var ingested = await IngestAsync(runId, source, format, received.Body, hash, payload, cancellationToken);
-        var outcome = ingested with { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs };
+        var outcome = ingested with { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs, AttemptLog = received.Log };
         // Validators are kept only once the content is in: a failed ingestion must fetch in full next time.
         return (outcome, outcome.Status == SourceStatus.Fetched ? validators : null);
     }

@@ -9,7 +9,7 @@ namespace IndicatorFunctions.Collection;
 /// Source configuration, admin only (definitions name internal URLs and setting names). Responses show each
 /// source as it was PUT plus what its last collection did; secret header values are never stored, so never shown.
 /// </summary>
-public sealed class SourcesApi(SourceStore store)
+public sealed class SourcesApi(SourceStore store, SourceDestinationGuard destinations)
 {
     [Function("GetSources")]
     public async Task<IResult> GetSourcesAsync(
@@ -39,6 +39,9 @@ public sealed class SourcesApi(SourceStore store)
         var errors = new List<FieldError>();
         if (SourceRules.Validate(id, body, errors) is not { } source)
             return Problems.Validation(errors);
+        // An address written in the URL is refused now; a host name is checked each time it is connected to.
+        if (source.IsHttp && Uri.TryCreate(SourceRules.SettingReference().Replace(source.Url!, "x"), UriKind.Absolute, out var url) && destinations.RefusalOf(url) is { } refusal)
+            return Problems.Validation("url", $"url: {refusal}");
         var created = await store.PutAsync(source, cancellationToken);
         var view = View(source, await store.GetStateAsync(id, cancellationToken));
         return created ? TypedResults.Created($"/api/sources/{id}", view) : TypedResults.Ok(view);

@@ -17,6 +17,7 @@ public static class CollectionData
     /// Fast resilience for tests: 50 ms backoff, two retries. The attempt timeout stays generous: a loaded CI
     /// machine can take well over half a second to answer a healthy local request, and a spurious timeout adds
     /// an attempt that breaks every assertion on attempt or request counts. A test about timeouts sets its own.
+    /// The local <see cref="SourceServer"/> is on loopback, which sources may reach only when allowed.
     /// </summary>
     public static Dictionary<string, string?> Settings(params (string Name, string? Value)[] extra)
     {
@@ -26,6 +27,7 @@ public static class CollectionData
             ["Collection:RetryBaseDelay"] = "00:00:00.05",
             ["Collection:MaxRetries"] = "2",
             ["Collection:MaxRetryAfter"] = "00:00:05",
+            ["Collection:AllowedPrivateHosts"] = "127.0.0.1, localhost",
         };
         foreach (var (name, value) in extra)
             settings[name] = value;

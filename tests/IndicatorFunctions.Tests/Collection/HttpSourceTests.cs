@@ -122,8 +122,8 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
         var admin = app.CreateAdminClient();
         await SeedCatalogAsync(admin);
         await PutSourceAsync(admin, "hangs", HttpCsvSource(server.Url("/hangs.csv"), "minhang"));
-        // Another host name, so its own circuit: a slow attempt there cannot add to the hanging host's failures.
-        await PutSourceAsync(admin, "xuhui-retail", HttpCsvSource(server.OtherHostBaseUrl + "/xuhui.csv", "xuhui"));
+        // The same host: each source has its own circuit, so the hanging one's timeouts cannot fail this one.
+        await PutSourceAsync(admin, "xuhui-retail", HttpCsvSource(server.Url("/xuhui.csv"), "xuhui"));
 
         var run = await CollectAsync(admin);
 
@@ -448,29 +448,66 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task The_circuit_for_a_failing_host_opens_so_later_sources_there_fail_fast_while_another_host_is_fetched()
+    public async Task Of_two_sources_on_one_host_the_one_answering_500s_lists_its_own_three_attempts_and_the_other_is_fetched()
     {
         await using var server = await SourceServer.StartAsync();
-        foreach (var path in new[] { "/a.csv", "/b.csv", "/c.csv" })
-            server.Serve(path, (context, _) => { context.Response.StatusCode = 500; return Task.CompletedTask; });
-        server.ServeFile("/ok.csv", RetailCsv());
+        server.Serve("/bad.csv", (context, _) => { context.Response.StatusCode = 500; return Task.CompletedTask; });
+        server.ServeFile("/good.csv", RetailCsv());
+        // Three failures open a circuit: per host, the bad source's three attempts would fail the good one untried.
         await using var app = new FunctionAppFactory(azurite, Settings(
-            ("Collection:MaxRetries", "0"), ("Collection:Concurrency", "1"),
-            ("Collection:BreakerMinimumThroughput", "2"), ("Collection:BreakerFailureRatio", "1")));
+            ("Collection:MaxRetries", "2"), ("Collection:Concurrency", "1"),
+            ("Collection:BreakerMinimumThroughput", "3"), ("Collection:BreakerFailureRatio", "1")));
         var admin = app.CreateAdminClient();
         await SeedCatalogAsync(admin);
-        foreach (var id in new[] { "a", "b", "c" })
-            await PutSourceAsync(admin, id, HttpCsvSource(server.Url($"/{id}.csv"), "minhang"));
-        await PutSourceAsync(admin, "other-host", HttpCsvSource(server.OtherHostBaseUrl + "/ok.csv", "xuhui"));
+        await PutSourceAsync(admin, "a-bad", HttpCsvSource(server.Url("/bad.csv"), "minhang"));
+        await PutSourceAsync(admin, "b-good", HttpCsvSource(server.Url("/good.csv"), "xuhui"));
 
         var run = await CollectAsync(admin);
 
-        Assert.True(run.GetProperty("status").GetString() == "partial", run.ToString());
-        Assert.StartsWith("500 Internal Server Error", Outcome(run, "a").GetProperty("reason").GetString());
-        Assert.StartsWith("500 Internal Server Error", Outcome(run, "b").GetProperty("reason").GetString());
-        Assert.StartsWith("circuit open for 127.0.0.1:", Outcome(run, "c").GetProperty("reason").GetString());
-        Assert.Empty(server.RequestsTo("/c.csv"));
-        Assert.Equal("fetched", Outcome(run, "other-host").GetProperty("status").GetString());
-        Assert.Equal(3, run.GetProperty("collection").GetProperty("failed").GetInt32());
+        var bad = Outcome(run, "a-bad");
+        Assert.Equal("failed", bad.GetProperty("status").GetString());
+        Assert.Equal("500 Internal Server Error after 3 attempt(s)", bad.GetProperty("reason").GetString());
+        Assert.Equal(3, bad.GetProperty("attempts").GetInt32());
+        var log = bad.GetProperty("attemptLog").EnumerateArray().ToList();
+        Assert.Equal(3, log.Count);
+        Assert.All(log, a => Assert.Equal(500, a.GetProperty("status").GetInt32()));
+        Assert.All(log, a => Assert.Equal(new Uri(server.BaseUrl).Authority, a.GetProperty("host").GetString()));
+        Assert.Equal(3, server.RequestsTo("/bad.csv").Count);
+        var good = Outcome(run, "b-good");
+        Assert.Equal("fetched", good.GetProperty("status").GetString());
+        Assert.Equal(200, Assert.Single(good.GetProperty("attemptLog").EnumerateArray()).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_circuit_a_source_opens_itself_reports_the_attempts_that_opened_it_and_stays_open_for_the_next_run()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.Serve("/bad.csv", (context, _) => { context.Response.StatusCode = 500; return Task.CompletedTask; });
+        server.ServeFile("/good.csv", RetailCsv());
+        // Two failures open the circuit, before the third attempt: the source's own doing, and the outcome says so.
+        await using var app = new FunctionAppFactory(azurite, Settings(
+            ("Collection:MaxRetries", "2"), ("Collection:Concurrency", "1"),
+            ("Collection:BreakerMinimumThroughput", "2"), ("Collection:BreakerFailureRatio", "1")));
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "a-bad", HttpCsvSource(server.Url("/bad.csv"), "minhang"));
+        await PutSourceAsync(admin, "b-good", HttpCsvSource(server.Url("/good.csv"), "xuhui"));
+
+        var first = await CollectAsync(admin);
+        var second = await CollectAsync(admin);
+
+        var opened = Outcome(first, "a-bad");
+        Assert.StartsWith("circuit opened for this source after 2 failed attempt(s) (500, 500); not called again until", opened.GetProperty("reason").GetString());
+        Assert.Equal(2, opened.GetProperty("attempts").GetInt32());
+        Assert.Equal(500, opened.GetProperty("httpStatus").GetInt32());
+        Assert.Equal([500, 500], opened.GetProperty("attemptLog").EnumerateArray().Select(a => a.GetProperty("status").GetInt32()));
+        var stillOpen = Outcome(second, "a-bad");
+        Assert.StartsWith("circuit open for this source: its recent attempts (in an earlier run) failed", stillOpen.GetProperty("reason").GetString());
+        Assert.Equal(0, stillOpen.GetProperty("attempts").GetInt32());
+        Assert.Equal(2, server.RequestsTo("/bad.csv").Count);
+        // The healthy source on the same host is called every run.
+        Assert.Equal("fetched", Outcome(first, "b-good").GetProperty("status").GetString());
+        Assert.Equal("unchanged", Outcome(second, "b-good").GetProperty("status").GetString());
+        Assert.Equal(2, server.RequestsTo("/good.csv").Count);
     }
 }

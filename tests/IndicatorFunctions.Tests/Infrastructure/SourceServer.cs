@@ -31,7 +31,7 @@ public sealed class SourceServer : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
-    /// <summary>The same server under another host name: a different circuit-breaker key for the collector.</summary>
+    /// <summary>The same server under another host name (a redirect to another origin; a name, not an address, to resolve).</summary>
     public string OtherHostBaseUrl => BaseUrl.Replace("127.0.0.1", "localhost");
 
     public static async Task<SourceServer> StartAsync()

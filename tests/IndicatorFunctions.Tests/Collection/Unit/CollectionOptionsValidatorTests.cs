@@ -113,6 +113,14 @@ public sealed class CollectionOptionsValidatorTests
     }
 
     [Fact]
+    public void Allowed_private_hosts_take_names_addresses_and_ranges_and_name_a_bad_entry()
+    {
+        Assert.True(Validate(With(nameof(CollectionOptions.AllowedPrivateHosts), "feeds.corp.local, 10.20.0.0/16, 192.168.1.5, [fd00::1], fd00::/8")).Succeeded);
+        Assert.Equal("Setting Collection__AllowedPrivateHosts entry '10.0.0.0/33' is not a host name, an IP address or a CIDR range (such as 10.20.0.0/16).",
+            Assert.Single(Validate(With(nameof(CollectionOptions.AllowedPrivateHosts), "feeds.corp.local, 10.0.0.0/33")).Failures!));
+    }
+
+    [Fact]
     public void Every_bad_setting_is_named_at_once()
     {
         var options = new CollectionOptions
@@ -127,11 +135,12 @@ public sealed class CollectionOptionsValidatorTests
             BreakerMinimumThroughput = 1,
             BreakerFailureRatio = 0,
             Concurrency = 0,
+            AllowedPrivateHosts = "http://feeds.corp.local",
         };
 
         var failures = Validate(options).Failures!;
 
-        Assert.Equal(10, failures.Count());
+        Assert.Equal(11, failures.Count());
         foreach (var property in typeof(CollectionOptions).GetProperties().Select(p => p.Name))
             Assert.Contains(failures, f => f.Contains($"Collection__{property} ", StringComparison.Ordinal));
     }

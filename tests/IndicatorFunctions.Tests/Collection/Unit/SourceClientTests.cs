@@ -8,7 +8,7 @@ namespace IndicatorFunctions.Tests.Collection.Unit;
 
 /// <summary>
 /// The sources client as the app registers it (<c>AddCollection</c>: the resilience handler with one pipeline per
-/// authority, and the per-attempt handler inside it), with its primary handler swapped for one that answers itself.
+/// source, and the per-attempt handler inside it), with its primary handler swapped for one that answers itself.
 /// </summary>
 public sealed class SourceClientTests
 {
@@ -86,9 +86,9 @@ public sealed class SourceClientTests
     }
 
     [Fact]
-    public async Task A_circuit_opened_for_one_authority_leaves_another_closed()
+    public async Task A_circuit_opened_by_one_source_leaves_another_on_the_same_host_closed()
     {
-        var answer = new Answer(request => new HttpResponseMessage(request.RequestUri!.Host == "down.example.org" ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
+        var answer = new Answer(request => new HttpResponseMessage(request.RequestUri!.AbsolutePath == "/down.csv" ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
         await using var services = Services(answer, o =>
         {
             o.MaxRetries = 0;
@@ -97,13 +97,42 @@ public sealed class SourceClientTests
         });
         var client = Client(services);
         for (var i = 0; i < 2; i++)
-            (await client.GetAsync("https://down.example.org/a.csv")).Dispose();
+            (await client.SendAsync(SourceRequest("down", "https://stats.example.org/down.csv"))).Dispose();
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync("https://down.example.org/b.csv"));
-        using var other = await client.GetAsync("https://up.example.org/a.csv");
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.SendAsync(SourceRequest("down", "https://stats.example.org/down.csv")));
+        using var other = await client.SendAsync(SourceRequest("up", "https://stats.example.org/up.csv"));
 
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         Assert.Equal(3, answer.Calls); // the open circuit's call never reached the network
+    }
+
+    [Fact]
+    public async Task Each_attempt_is_logged_with_its_host_and_status_or_error()
+    {
+        var calls = 0;
+        var answer = new Answer(_ => ++calls switch
+        {
+            1 => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable),
+            2 => throw new HttpRequestException("Connection reset by peer"),
+            _ => new HttpResponseMessage(HttpStatusCode.OK),
+        });
+        await using var services = Services(answer, o => o.MaxRetries = 2);
+        var log = new List<SourceAttempt>();
+        using var request = SourceRequest("flaky", "https://stats.example.org:8443/gdp.csv");
+        request.Options.Set(SourceAttemptHandler.Log, log);
+
+        using var response = await Client(services).SendAsync(request);
+
+        Assert.Equal(
+            [("stats.example.org:8443", (int?)503, (string?)null), ("stats.example.org:8443", null, "Connection reset by peer"), ("stats.example.org:8443", 200, null)],
+            log.Select(a => (a.Host, a.Status, a.Error)));
+    }
+
+    private static HttpRequestMessage SourceRequest(string source, string url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Options.Set(SourceResilience.PipelineKey, $"source:{source}");
+        return request;
     }
 
     [Fact]
