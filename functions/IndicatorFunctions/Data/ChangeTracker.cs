@@ -121,7 +121,6 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
             run?.GetDateTimeOffset("SnapshotAt"),
             ingest?.GetDateTimeOffset("LastChangeAt"),
             run?.GetBoolean("FullPending") ?? false,
-            run?.GetString("RunningId") is { Length: > 0 },
             run?.GetString("Base"));
     }
 
@@ -136,7 +135,7 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
 /// <summary>When the figures were last aggregated, and whether inputs changed since.</summary>
 /// <see cref="Base"/> is the full run the figures build on (see <see cref="Generations"/>); null before the first
 /// run, or when the figures come from a build before generations.
-public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending, bool RunInProgress = false, string? Base = null)
+public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending, string? Base = null)
 {
     /// <summary>Observations arrived after the last run took its snapshot (or no run has happened yet).</summary>
     public bool PendingChanges => LastChangeAt is { } changed && (SnapshotAt is not { } snapshot || changed > snapshot);
