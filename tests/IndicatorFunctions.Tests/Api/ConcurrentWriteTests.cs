@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
+using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
 using IndicatorFunctions.Tests.Infrastructure;
@@ -10,7 +11,8 @@ using static IndicatorFunctions.Tests.Api.PipelineData;
 namespace IndicatorFunctions.Tests.Api;
 
 /// <summary>
-/// Writes that race: parallel ingests into one series store every value once (no 500, no lost revision).
+/// Writes that race: parallel ingests into one series store every value once (no 500, no lost revision), and
+/// parallel catalog writes cannot give one alias to two districts.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class ConcurrentWriteTests(AzuriteFixture azurite)
@@ -117,5 +119,90 @@ public sealed class ConcurrentWriteTests(AzuriteFixture azurite)
         // A series is written whole or not at all: the shared series' two rows go together.
         var rows = notStored.Select(r => r.GetProperty("row").GetInt32()).ToHashSet();
         Assert.Equal(rows.Contains(1), rows.Contains(2));
+    }
+
+    [Fact]
+    public async Task Parallel_puts_of_districts_with_one_alias_create_exactly_one_of_them()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+
+        for (var round = 1; round <= 5; round++)
+        {
+            var alias = $"Race alias {round}";
+            var answers = await Task.WhenAll(Enumerable.Range(1, 4).Select(async n =>
+                (id: $"race-{round}-{n}", response: await admin.PutAsJsonAsync($"/api/districts/race-{round}-{n}", new { name = $"Race {round} {n}", aliases = new[] { alias } }))));
+
+            var created = Assert.Single(answers, a => a.response.StatusCode == HttpStatusCode.Created);
+            foreach (var (_, response) in answers.Where(a => a != created))
+            {
+                var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.True(response.StatusCode == HttpStatusCode.Conflict, $"round {round}: {(int)response.StatusCode} {problem}");
+                Assert.Equal("aliases[0]", problem.GetProperty("errors")[0].GetProperty("field").GetString());
+                Assert.Equal(created.id, problem.GetProperty("district").GetString());
+            }
+            var districts = (await GetJsonAsync(app.CreateClient(), "/api/districts")).GetProperty("districts").EnumerateArray().ToList();
+            Assert.Equal(created.id, Assert.Single(districts, d => d.GetProperty("aliases").EnumerateArray().Any(a => a.GetString() == alias)).GetProperty("id").GetString());
+            Assert.Equal(round, districts.Count);
+        }
+    }
+
+    [Fact]
+    public async Task Parallel_puts_of_districts_with_one_name_create_exactly_one_of_them()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+
+        var answers = await Task.WhenAll(Enumerable.Range(1, 4).Select(n => admin.PutAsJsonAsync($"/api/districts/same-{n}", new { name = "Same Name" })));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        foreach (var response in answers.Where(a => a.StatusCode != HttpStatusCode.Created))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            Assert.Equal("name", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("field").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task An_alias_a_district_gives_up_is_free_for_another_and_its_new_alias_is_taken()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsJsonAsync("/api/districts/first", new { name = "First", aliases = new[] { "Old" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/districts/first", new { name = "First", aliases = new[] { "New", "new " } })).StatusCode);
+
+        var freed = await admin.PutAsJsonAsync("/api/districts/second", new { name = "Second", aliases = new[] { "old" } });
+        var taken = await admin.PutAsJsonAsync("/api/districts/third", new { name = "NEW" });
+
+        Assert.Equal(HttpStatusCode.Created, freed.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Equal("first", (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("district").GetString());
+    }
+
+    /// <summary>Districts stored before the name index existed have no index rows; they keep their names all the same.</summary>
+    [Fact]
+    public async Task A_district_stored_without_index_rows_keeps_its_names_and_gets_them_indexed_on_its_next_put()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        var tables = app.Services.GetRequiredService<IndicatorTables>();
+        await tables.EnsureCreatedAsync(CancellationToken.None);
+        await tables.Catalog.AddEntityAsync(new CatalogEntity
+        {
+            PartitionKey = "district", RowKey = "legacy",
+            Json = JsonSerializer.Serialize(new District("legacy", "Legacy", null, ["Old Town"]), IndicatorFunctions.Json.Options),
+        });
+
+        var clash = await admin.PutAsJsonAsync("/api/districts/newcomer", new { name = "Newcomer", aliases = new[] { "old town" } });
+        var resaved = await admin.PutAsJsonAsync("/api/districts/legacy", new { name = "Legacy", aliases = new[] { "Old Town" } });
+        var racers = await Task.WhenAll(Enumerable.Range(1, 4).Select(n => admin.PutAsJsonAsync($"/api/districts/racer-{n}", new { name = $"Racer {n}", aliases = new[] { "Old Town" } })));
+
+        Assert.Equal(HttpStatusCode.Conflict, clash.StatusCode);
+        Assert.Equal("legacy", (await clash.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("district").GetString());
+        Assert.Equal(HttpStatusCode.OK, resaved.StatusCode);
+        Assert.All(racers, r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        var rows = await IndicatorTables.ReadPartitionAsync(tables.Catalog, "district", CancellationToken.None);
+        Assert.Contains(rows, r => r.GetString("District") == "legacy" && r.RowKey != "legacy");
+        Assert.Equal(["legacy"], (await GetJsonAsync(app.CreateClient(), "/api/districts")).GetProperty("districts").EnumerateArray().Select(d => d.GetProperty("id").GetString()));
     }
 }
