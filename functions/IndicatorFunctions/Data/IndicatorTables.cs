@@ -9,7 +9,7 @@ namespace IndicatorFunctions.Data;
 /// <summary>
 /// Every table and container the app uses, named once. Each table is laid out for the reads it serves:
 /// <list type="bullet">
-/// <item><c>catalog</c>: PK kind (indicator | district | cluster), RK id.</item>
+/// <item><c>catalog</c>: PK kind (indicator | district | cluster), RK id; in <c>district</c> also one row per reserved name, RK <c>name|{NAME}</c>.</item>
 /// <item><c>observations</c>: current inputs; PK <c>indicator|district|sector</c>, RK period. <c>revisions</c>: replaced values, RK <c>period|revision</c>.</item>
 /// <item><c>series</c>: aggregated points with YoY, same keys as observations (the series endpoint).</item>
 /// <item><c>crosssection</c>: the same points keyed PK <c>indicator|sector|period</c>, RK district (the cross-section endpoint).</item>
