@@ -24,6 +24,12 @@ public sealed class AppOptions
     /// <summary>Largest ingestion body or collected payload.</summary>
     public long MaxIngestBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Attempts to write one series when other requests write it at the same time (each after a jittered, growing
+    /// pause); rows still not written are reported and the ingest answers 503 with <c>Retry-After</c>.
+    /// </summary>
+    public int IngestAttempts { get; set; } = 8;
+
     /// <summary><c>Cache-Control: max-age</c> of read responses.</summary>
     public int ReadCacheSeconds { get; set; } = 60;
 
@@ -36,6 +42,8 @@ public sealed class AppOptions
                 failures.Add($"Setting {nameof(AggregationSchedule)} '{o.AggregationSchedule}' is not a six-field NCRONTAB expression: {error}");
             if (o.MaxIngestBytes is < 1 or > 100 * 1024 * 1024)
                 failures.Add($"Setting {nameof(MaxIngestBytes)} must be between 1 and 104857600, not {o.MaxIngestBytes}.");
+            if (o.IngestAttempts is < 1 or > 20)
+                failures.Add($"Setting {nameof(IngestAttempts)} must be between 1 and 20, not {o.IngestAttempts}.");
             if (o.ReadCacheSeconds is < 0 or > 86400)
                 failures.Add($"Setting {nameof(ReadCacheSeconds)} must be between 0 and 86400, not {o.ReadCacheSeconds}.");
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -113,15 +113,32 @@ public sealed class CatalogApi(CatalogStore catalog, Freshness freshness)
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var snapshot = await catalog.GetAsync(cancellationToken, fresh: true);
-        foreach (var alias in aliases.Append(body.Name!))
-        {
-            if (snapshot.FindDistrict(alias) is { } other && other.Id != id)
-                return Problems.Conflict($"'{alias}' already names district {other.Id}: a name or alias must identify one district");
-        }
         var district = new District(id, body.Name!.Trim(), body.Region, aliases.Select(a => a.Trim()).ToList());
-        var created = await catalog.PutDistrictAsync(district, cancellationToken);
-        return created ? TypedResults.Created($"/api/districts/{id}", district) : TypedResults.Ok(district);
+        // Districts stored before names were reserved (see DistrictNameEntity) hold their names only in the snapshot.
+        var snapshot = await catalog.GetAsync(cancellationToken, fresh: true);
+        foreach (var name in district.Aliases.Append(district.Name))
+        {
+            if (snapshot.FindDistrict(name) is { } other && other.Id != id)
+                return NameTaken(district, new NameTaken(name, other.Id));
+        }
+        var put = await catalog.PutDistrictAsync(district, cancellationToken);
+        return put.Outcome switch
+        {
+            DistrictWrite.Created => TypedResults.Created($"/api/districts/{id}", district),
+            DistrictWrite.Replaced => TypedResults.Ok(district),
+            DistrictWrite.NameTaken => NameTaken(district, put.Taken!),
+            _ => Problems.Unavailable($"other requests wrote district {id} at the same time; nothing was stored, send it again", retryAfterSeconds: 1),
+        };
+    }
+
+    /// <summary>409 naming the field (<c>name</c> or <c>aliases[i]</c>) and, as <c>district</c>, the district that holds the name.</summary>
+    private static IResult NameTaken(District district, NameTaken taken)
+    {
+        var key = DistrictNameEntity.Key(taken.Name);
+        var alias = district.Aliases.ToList().FindIndex(a => DistrictNameEntity.Key(a) == key);
+        var field = DistrictNameEntity.Key(district.Name) == key || alias < 0 ? "name" : $"aliases[{alias}]";
+        var message = $"'{taken.Name}' already names district {taken.District}: a name or alias must identify one district";
+        return Problems.Conflict(message, new Dictionary<string, object?> { ["district"] = taken.District, ["errors"] = new[] { new FieldError(field, message) } });
     }
 
     [Function("PutCluster")]

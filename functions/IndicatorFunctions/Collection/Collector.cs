@@ -306,9 +306,12 @@ public sealed class Collector(
             Inserted: result.Inserted, Revised: result.Revised, Unchanged: result.Unchanged,
             Errors: result.Errors.Take(ErrorSamples).Select(e => new RowErrorSample(e.Row, e.Field, Short(e.Message))).ToList(),
             ParseMs: parseMs, WriteMs: watch.ElapsedMilliseconds);
-        return result.Accepted == 0
-            ? outcome with { Status = SourceStatus.Failed, Reason = Short($"all {result.Rejected} row(s) rejected; first: row {result.Errors[0].Row}, {result.Errors[0].Field}: {result.Errors[0].Message}") }
-            : outcome with { Reason = $"{result.Accepted} row(s) accepted ({result.Inserted} new, {result.Revised} revised, {result.Unchanged} unchanged), {result.Rejected} rejected" };
+        if (result.Accepted == 0)
+            return outcome with { Status = SourceStatus.Failed, Reason = Short($"all {result.Rejected} row(s) rejected; first: row {result.Errors[0].Row}, {result.Errors[0].Field}: {result.Errors[0].Message}") };
+        // Failed, so the payload is not taken as collected: the next collection ingests it again, and what was stored comes back unchanged.
+        if (result.NotStored.Count > 0)
+            return outcome with { Status = SourceStatus.Failed, Reason = Short($"{result.NotStored.Count} of {result.Accepted} valid row(s) not stored; first: row {result.NotStored[0].Row}, {result.NotStored[0].Reason}") };
+        return outcome with { Reason = $"{result.Accepted} row(s) accepted ({result.Inserted} new, {result.Revised} revised, {result.Unchanged} unchanged), {result.Rejected} rejected" };
     }
 
     private static readonly SourceState Empty = new(null, null, null, null, null, null, null, null);

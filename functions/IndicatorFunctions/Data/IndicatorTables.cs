@@ -10,7 +10,7 @@ namespace IndicatorFunctions.Data;
 /// <summary>
 /// Every table and container the app uses, named once. Each table is laid out for the reads it serves:
 /// <list type="bullet">
-/// <item><c>catalog</c>: PK kind (indicator | district | cluster), RK id.</item>
+/// <item><c>catalog</c>: PK kind (indicator | district | cluster), RK id; in <c>district</c> also one row per reserved name, RK <c>name|{NAME}</c>.</item>
 /// <item><c>observations</c>: current inputs; PK <c>indicator|district|sector</c>, RK period. <c>revisions</c>: replaced values, RK <c>period|revision</c>.</item>
 /// <item>The aggregated tables, one set per run (generation), named with the run id (see <see cref="Generations"/>):
 /// <c>series{run}</c>: points with YoY, same keys as observations (the series endpoint);

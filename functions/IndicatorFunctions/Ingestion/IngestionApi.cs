@@ -46,12 +46,28 @@ public sealed class IngestionApi(ObservationStore store, Freshness freshness, IO
             {
                 ["batchId"] = result.BatchId, ["accepted"] = 0, ["rejected"] = result.Rejected,
             });
+        if (result.NotStored.Count > 0)
+            return NotAllStored(result);
         return TypedResults.Ok(new
         {
-            result.BatchId, result.Accepted, result.Rejected, result.Inserted, result.Revised, result.Unchanged,
+            result.BatchId, result.Accepted, result.Rejected, result.Inserted, result.Revised, result.Unchanged, notStored = 0,
             errors = result.Errors.Select(e => new { e.Row, e.Field, e.Message }),
         });
     }
+
+    /// <summary>
+    /// Other requests kept writing some series at the same time: the rows not stored are named, with the same counts
+    /// as a 200, and the client sends the body again (what was stored then comes back unchanged).
+    /// </summary>
+    private static IResult NotAllStored(IngestResult result) =>
+        Problems.Unavailable($"{result.NotStored.Count} of {result.Accepted} valid row(s) were not stored: other requests wrote the same series at the same time. " +
+            "Send the same body again; rows already stored come back unchanged.", retryAfterSeconds: 1, new Dictionary<string, object?>
+        {
+            ["batchId"] = result.BatchId, ["accepted"] = result.Accepted, ["rejected"] = result.Rejected,
+            ["inserted"] = result.Inserted, ["revised"] = result.Revised, ["unchanged"] = result.Unchanged, ["notStored"] = result.NotStored.Count,
+            ["notStoredRows"] = result.NotStored.Select(n => new { n.Row, n.Reason }),
+            ["errors"] = result.Errors.Select(e => new { e.Row, e.Field, e.Message }),
+        });
 
     private static IResult TooLarge(long limit) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large.",

@@ -7,19 +7,46 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace IndicatorFunctions.Ingestion;
 
-public sealed record IngestResult(string BatchId, int Accepted, int Rejected, int Inserted, int Revised, int Unchanged, IReadOnlyList<RowError> Errors);
+/// <summary>
+/// What an ingest did: <see cref="Accepted"/> rows passed validation, and each of them is either stored
+/// (<see cref="Inserted"/>, <see cref="Revised"/> or <see cref="Unchanged"/>) or listed in <see cref="NotStored"/>.
+/// </summary>
+public sealed record IngestResult(string BatchId, int Accepted, int Rejected, int Inserted, int Revised, int Unchanged, IReadOnlyList<RowError> Errors, IReadOnlyList<UnstoredRow> NotStored);
+
+/// <summary>A valid row that was not stored, and why. Sending the same body again stores it.</summary>
+public sealed record UnstoredRow(int Row, string Reason);
 
 /// <summary>
 /// Ingestion: archive the raw body (content-addressed, before parsing, so nothing sent is lost), validate every
 /// row, and apply the valid ones per series: a new point is inserted, a changed one becomes a revision (the old
 /// value goes to <c>revisions</c>), an identical one is left alone — so re-sending a body changes nothing.
 /// </summary>
-public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalog, ChangeTracker changes, TimeProvider clock)
+public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalog, ChangeTracker changes, TimeProvider clock, IOptions<AppOptions> options)
 {
-    private const int MaxAttempts = 3;
+    private readonly int _attempts = options.Value.IngestAttempts;
+
+    // Writers of one series in this process take turns (a series maps to one of these, a few series share one), so
+    // write conflicts come only from other instances; a request holds one turn at a time.
+    private readonly SemaphoreSlim[] _turns = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    // Writers of one series that collide retry after a jittered, growing pause, so they spread out instead of colliding again.
+    private readonly ResiliencePipeline<SeriesOutcome> _conflicts = options.Value.IngestAttempts < 2
+        ? ResiliencePipeline<SeriesOutcome>.Empty
+        : new ResiliencePipelineBuilder<SeriesOutcome> { TimeProvider = clock }.AddRetry(new RetryStrategyOptions<SeriesOutcome>
+        {
+            MaxRetryAttempts = options.Value.IngestAttempts - 1,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(20),
+            MaxDelay = TimeSpan.FromSeconds(1),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { NotStored.Count: > 0 }),
+        }).Build();
 
     public static string BatchIdOf(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
 
@@ -63,6 +90,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         }
 
         int inserted = 0, revised = 0, unchanged = 0;
+        var notStored = new List<UnstoredRow>();
         if (valid.Count > 0)
         {
             await tables.EnsureCreatedAsync(cancellationToken);
@@ -71,63 +99,121 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
             await Parallel.ForEachAsync(valid.GroupBy(v => v.Series), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
                 async (series, ct) =>
                 {
-                    var (i, r, u) = await ApplySeriesAsync(batchId, series.Key, series.ToList(), touch, ct);
-                    Interlocked.Add(ref inserted, i);
-                    Interlocked.Add(ref revised, r);
-                    Interlocked.Add(ref unchanged, u);
+                    var outcome = await ApplySeriesAsync(batchId, series.Key, series.ToList(), touch, ct);
+                    Interlocked.Add(ref inserted, outcome.Inserted);
+                    Interlocked.Add(ref revised, outcome.Revised);
+                    Interlocked.Add(ref unchanged, outcome.Unchanged);
+                    if (outcome.NotStored.Count > 0)
+                    {
+                        lock (notStored)
+                            notStored.AddRange(outcome.NotStored);
+                    }
                 });
         }
         errors.Sort((a, b) => a.Row.CompareTo(b.Row));
-        return new IngestResult(batchId, valid.Count, rows.Count - valid.Count, inserted, revised, unchanged, errors);
+        notStored.Sort((a, b) => a.Row.CompareTo(b.Row));
+        return new IngestResult(batchId, valid.Count, rows.Count - valid.Count, inserted, revised, unchanged, errors, notStored);
     }
 
-    /// <summary>One series, optimistically: the batch is conditional on what was read, and re-read if someone else wrote first.</summary>
-    private async Task<(int Inserted, int Revised, int Unchanged)> ApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Lazy<Task> touch, CancellationToken cancellationToken)
+    /// <summary>
+    /// One series, optimistically: each attempt reads the series and writes conditionally on what it read; when
+    /// another instance wrote first, the attempt is redone after a jittered, growing pause, up to
+    /// <see cref="AppOptions.IngestAttempts"/> attempts. What the last attempt could not write is reported, not thrown.
+    /// </summary>
+    private async Task<SeriesOutcome> ApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Lazy<Task> touch, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        // A series of more than 100 points is several transactions: what an earlier attempt wrote reads as unchanged later, but was this request's.
+        var written = new Dictionary<string, Write>(StringComparer.Ordinal);
+        var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(series.PartitionKey) % (uint)_turns.Length];
+        await turn.WaitAsync(cancellationToken);
+        try
         {
-            var current = (await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(series), cancellationToken))
-                .ToDictionary(e => e.RowKey, StringComparer.Ordinal);
-            var writes = new List<TableTransactionAction>();
-            var history = new List<TableTransactionAction>();
-            int inserted = 0, revised = 0, unchanged = 0;
-            foreach (var point in points)
+            return await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, series, points, written, touch, ct), cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task<SeriesOutcome> TryApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Dictionary<string, Write> written, Lazy<Task> touch, CancellationToken cancellationToken)
+    {
+        var current = (await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(series), cancellationToken))
+            .ToDictionary(e => e.RowKey, StringComparer.Ordinal);
+        var planned = new Dictionary<string, Write>(StringComparer.Ordinal);
+        var writes = new List<TableTransactionAction>();
+        var history = new List<TableTransactionAction>();
+        foreach (var point in points)
+        {
+            var rowKey = point.Period.ToString();
+            if (!current.TryGetValue(rowKey, out var existing))
             {
-                var rowKey = point.Period.ToString();
-                if (!current.TryGetValue(rowKey, out var existing))
-                {
-                    writes.Add(new TableTransactionAction(TableTransactionActionType.Add, ObservationEntity.From(point, batchId, revision: 0, clock.GetUtcNow())));
-                    inserted++;
-                }
-                else if (existing.Holds(point))
-                {
-                    unchanged++;
-                }
-                else
-                {
-                    history.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, RevisionEntity.Of(existing, batchId, clock.GetUtcNow())));
-                    writes.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ObservationEntity.From(point, batchId, existing.Revision + 1, clock.GetUtcNow()), existing.ETag));
-                    revised++;
-                }
+                writes.Add(new TableTransactionAction(TableTransactionActionType.Add, ObservationEntity.From(point, batchId, revision: 0, clock.GetUtcNow())));
+                planned[rowKey] = Write.Inserted;
             }
-            if (writes.Count == 0)
-                return (0, 0, unchanged);
+            else if (!existing.Holds(point))
+            {
+                history.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, RevisionEntity.Of(existing, batchId, clock.GetUtcNow())));
+                writes.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ObservationEntity.From(point, batchId, existing.Revision + 1, clock.GetUtcNow()), existing.ETag));
+                planned[rowKey] = Write.Revised;
+            }
+        }
+        if (writes.Count > 0)
+        {
             // Marked before the write: a marker without a change costs a recomputation; a change without a marker would be missed.
             await touch.Value;
             await changes.MarkSeriesAsync(series, writes.Select(w => Period.Parse(w.Entity.RowKey)), cancellationToken);
-            try
+            // History first: if the update then fails, the old value is still current and its copy is harmless.
+            foreach (var chunk in history.Chunk(IndicatorTables.MaxBatch))
+                await tables.Revisions.SubmitTransactionAsync(chunk, cancellationToken);
+            foreach (var chunk in writes.Chunk(IndicatorTables.MaxBatch))
             {
-                // History first: if the update then fails, the old value is still current and its copy is harmless.
-                foreach (var chunk in history.Chunk(IndicatorTables.MaxBatch))
-                    await tables.Revisions.SubmitTransactionAsync(chunk, cancellationToken);
-                foreach (var chunk in writes.Chunk(IndicatorTables.MaxBatch))
+                try
+                {
                     await tables.Observations.SubmitTransactionAsync(chunk, cancellationToken);
-                return (inserted, revised, unchanged);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
+                {
+                    // Another request wrote this series between our read and our write: this chunk and the rest are not stored.
+                    var lost = writes.SkipWhile(w => !ReferenceEquals(w, chunk[0])).Select(w => w.Entity.RowKey).ToHashSet(StringComparer.Ordinal);
+                    return SeriesOutcome.Of(points, p => lost.Contains(p) ? null : Stored(p, planned, written), Conflicted(series));
+                }
+                foreach (var action in chunk)
+                    written[action.Entity.RowKey] = planned[action.Entity.RowKey];
             }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxAttempts)
+        }
+        return SeriesOutcome.Of(points, p => Stored(p, planned, written), reason: "");
+    }
+
+    /// <summary>How a stored point came to be: written now, by an earlier attempt of this request, or already there.</summary>
+    private static Write Stored(string rowKey, Dictionary<string, Write> planned, Dictionary<string, Write> written) =>
+        planned.GetValueOrDefault(rowKey, written.GetValueOrDefault(rowKey, Write.Unchanged));
+
+    private string Conflicted(SeriesKey series) =>
+        $"other requests wrote series {series.Indicator}/{series.District}/{series.Sector} at the same time ({_attempts} attempt(s)); " +
+        "send the body again: rows already stored come back unchanged";
+
+    private enum Write { Unchanged, Inserted, Revised }
+
+    /// <summary>What one series' points came to; the rows not stored, with the reason.</summary>
+    private sealed record SeriesOutcome(int Inserted, int Revised, int Unchanged, IReadOnlyList<UnstoredRow> NotStored)
+    {
+        /// <param name="stored">How each point (by row key) was stored, or null when it was not.</param>
+        public static SeriesOutcome Of(List<ValidObservation> points, Func<string, Write?> stored, string reason)
+        {
+            int inserted = 0, revised = 0, unchanged = 0;
+            var notStored = new List<UnstoredRow>();
+            foreach (var point in points)
             {
-                // Another request wrote this series between our read and our write: read again and redo.
+                switch (stored(point.Period.ToString()))
+                {
+                    case Write.Inserted: inserted++; break;
+                    case Write.Revised: revised++; break;
+                    case Write.Unchanged: unchanged++; break;
+                    default: notStored.Add(new UnstoredRow(point.Row, reason)); break;
+                }
             }
+            return new SeriesOutcome(inserted, revised, unchanged, notStored);
         }
     }
 }
