@@ -21,11 +21,23 @@ public sealed class ReadCache(Generations generations) : IDisposable
         if (view.Committed is null)
             return [];
         var key = (view.Committed, kind, partitionKey);
-        if (_cache.TryGetValue(key, out List<T>? cached))
-            return cached!;
-        var entities = await generations.ReadAsync<T>(view, kind, partitionKey, cancellationToken);
-        _cache.Set(key, entities, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) });
-        return entities;
+        // The read itself is cached, so the readers arriving together after a commit share one storage query. It runs
+        // on its own (bounded by the storage client's deadlines); each caller waits with its own cancellation.
+        var read = _cache.GetOrCreate(key, entry =>
+        {
+            entry.Size = 1;
+            entry.SlidingExpiration = TimeSpan.FromMinutes(30);
+            return generations.ReadAsync<T>(view, kind, partitionKey, CancellationToken.None);
+        })!;
+        try
+        {
+            return await read.WaitAsync(cancellationToken);
+        }
+        catch when (read.IsFaulted || read.IsCanceled)
+        {
+            _cache.Remove(key); // a failed read is not kept: the next request tries storage again
+            throw;
+        }
     }
 
     public void Dispose() => _cache.Dispose();
