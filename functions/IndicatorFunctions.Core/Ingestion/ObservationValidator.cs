@@ -12,8 +12,8 @@ public static class ObservationValidator
     /// A stored value (value × scale, in the indicator's canonical unit) is 0 or of a magnitude in
     /// [<see cref="MinMagnitude"/>, <see cref="MaxMagnitude"/>]. 1e15 is about seven times China's GDP in CNY and
     /// below 2^53, so integer amounts are exact and sums of up to 10^5 members stay far from overflow; 1e-9 keeps
-    /// growth rates finite (a change of at most 2e15 over a base of at least 1e-9) and is below any figure the
-    /// catalog's at most 12 decimals would show as more than rounding noise.
+    /// growth rates finite (a change of at most 2e15 over a base of at least 1e-9); no economic figure in a
+    /// canonical unit (CNY, count, percent, sq_m) is smaller.
     /// </summary>
     public const double MaxMagnitude = 1e15, MinMagnitude = 1e-9;
 
