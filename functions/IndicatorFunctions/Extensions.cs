@@ -100,7 +100,11 @@ public static class Extensions
     }
 }
 
-/// <summary>The one way JSON is written, on the wire and in stored properties: web defaults (camelCase), enums by camelCase name.</summary>
+/// <summary>
+/// The one way JSON is written and read, on the wire and in stored properties: web defaults (camelCase), enums by
+/// camelCase name. Reading is strict where the web defaults are lenient: a number must be a JSON number (<c>"2"</c>
+/// is not 2), and a property given twice is an error rather than "last one wins".
+/// </summary>
 public static class Json
 {
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
@@ -108,6 +112,8 @@ public static class Json
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.AllowDuplicateProperties = false;
         return options;
     }
 }

@@ -20,6 +20,9 @@ public sealed record ObservationInput(
 
     /// <summary>Likewise for scale.</summary>
     public string? ScaleText { get; init; }
+
+    /// <summary>Set when the row itself could not be read (a CSV line with broken quoting): its only error.</summary>
+    public RowError? Unreadable { get; init; }
 }
 
 /// <summary>A problem with one field of one row (row 0: the request as a whole).</summary>

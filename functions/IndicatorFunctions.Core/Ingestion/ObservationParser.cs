@@ -1,16 +1,21 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using CsvHelper;
 using CsvHelper.Configuration;
 
 namespace IndicatorFunctions.Ingestion;
 
 /// <summary>
-/// Turns a body into rows through a <see cref="RowMapping"/>. JSON: the mapping's records array (pushed bodies:
-/// <c>{"observations":[{...}]}</c>), rows numbered from 1 in array order. CSV: a header row, rows numbered by
-/// their line in the file (the header is line 1; a record whose quoted field spans lines is numbered by the line
-/// it ends on). A body that cannot be read at all throws <see cref="FormatException"/>; a bad field is left for
-/// validation, which names it.
+/// Turns a body into rows through a <see cref="RowMapping"/>. Bodies are UTF-8 (a byte-order mark is skipped).
+/// JSON: the mapping's records array (pushed bodies: <c>{"observations":[{...}]}</c>), rows numbered from 1 in
+/// array order; a property given twice in one object is refused, not "last one wins". CSV: a header row, then one
+/// record per line, rows numbered by their line in the file (the header is line 1). A quoted field must close on
+/// its own line: a line with broken quoting is an <see cref="ObservationInput.Unreadable"/> row on that line,
+/// never merged with the lines after it. A body that cannot be read at all (not UTF-8, not JSON, no header)
+/// throws <see cref="FormatException"/>; a bad field is left for validation, which names it.
 /// </summary>
 public static class ObservationParser
 {
@@ -20,16 +25,16 @@ public static class ObservationParser
 
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     public static IReadOnlyList<ObservationInput> ParseJson(ReadOnlyMemory<byte> body, RowMapping? mapping = null)
     {
         mapping ??= RowMapping.Default;
-        // Many tools (Excel's "CSV UTF-8", Windows editors) start UTF-8 with a byte-order mark.
-        if (body.Span.StartsWith(Utf8Bom))
-            body = body[Utf8Bom.Length..];
+        body = Utf8Text(body);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            document = JsonDocument.Parse(body, Strict);
         }
         catch (JsonException ex)
         {
@@ -59,32 +64,121 @@ public static class ObservationParser
         }
     }
 
+    public static IReadOnlyList<ObservationInput> ParseCsv(ReadOnlyMemory<byte> body, RowMapping? mapping = null) =>
+        ParseCsv(Encoding.UTF8.GetString(Utf8Text(body).Span), mapping);
+
     public static IReadOnlyList<ObservationInput> ParseCsv(string body, RowMapping? mapping = null)
     {
         mapping ??= RowMapping.Default;
+        body = body.TrimStart('\uFEFF');
+        // CsvHelper reports broken quoting through BadDataFound when a field is first read; a line break inside
+        // quotes counts as broken, so one bad quote cannot pull the next lines into its record.
+        string? bad = null;
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             PrepareHeaderForMatch = args => args.Header.Trim().ToLowerInvariant(),
             TrimOptions = TrimOptions.Trim,
-            BadDataFound = null,
+            LineBreakInQuotedFieldIsBadData = true,
+            BadDataFound = args => bad ??= args.Field,
         };
-        using var reader = new StringReader(body.TrimStart('\uFEFF'));
+        using var reader = new StringReader(body);
         using var csv = new CsvReader(reader, config);
         if (!csv.Read() || !csv.ReadHeader())
             throw new FormatException("CSV body is empty: a header row naming the fields is required.");
+        if (bad is not null || BrokenField(csv.Parser, ref bad) is not null)
+            throw new FormatException($"the header (line 1) has broken quoting at {Quote(bad!)}: {QuotingRule}.");
         var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToHashSet();
         CheckHeader(header, mapping);
 
         var columns = Fields.ToDictionary(f => f, f => mapping.ColumnOf(f).Trim().ToLowerInvariant());
+        var lines = new LineCounter(body);
         var rows = new List<ObservationInput>();
         while (csv.Read())
         {
+            // CsvHelper's RawRow drifts after a bad line break; the record's start offset does not.
+            var line = lines.LineAt(csv.Parser.CharCount - csv.Parser.RawRecord.Length);
             string? Cell(string field) => header.Contains(columns[field]) && csv.TryGetField<string>(columns[field], out var v) && !string.IsNullOrEmpty(v) ? v : null;
             string? Text(string field) => Cell(field) ?? mapping.Defaults.GetValueOrDefault(field);
             (double?, string?) Number(string field) => FromText(Text(field));
-            rows.Add(Row(csv.Parser.RawRow, Text, Number));
+            // Probed before the fields are read below: CsvHelper flags a field only the first time it is read.
+            var broken = BrokenField(csv.Parser, ref bad);
+            var row = Row(line, Text, Number);
+            if (broken is { } index)
+            {
+                var field = FieldOfColumn(csv.HeaderRecord!, index, columns);
+                row = row with { Unreadable = new RowError(line, field, $"line {line}: broken quoting in {field} at {Quote(bad!)}: {QuotingRule}") };
+            }
+            rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>Reads the record's fields in turn (every column, read by a field or not) and returns the first one BadDataFound flagged.</summary>
+    private static int? BrokenField(IParser parser, ref string? bad)
+    {
+        for (var i = 0; i < parser.Count; i++)
+        {
+            bad = null;
+            _ = parser[i];
+            if (bad is not null)
+                return i;
+        }
+        return null;
+    }
+
+    private const string QuotingRule = "a quoted field must close on the same line, with nothing after the closing quote, and a quote inside it is written twice (\"\")";
+
+    /// <summary>The observation field a CSV column feeds, else the column's own header (else its position).</summary>
+    private static string FieldOfColumn(string[] header, int index, Dictionary<string, string> columns)
+    {
+        if (index < 0 || index >= header.Length)
+            return $"column {index + 1}";
+        var column = header[index].Trim().ToLowerInvariant();
+        return columns.FirstOrDefault(c => c.Value == column).Key ?? header[index].Trim();
+    }
+
+    /// <summary>The start of a broken field for a message, control characters shown as <c>·</c>.</summary>
+    private static string Quote(string text)
+    {
+        text = text.TrimEnd('\r', '\n');
+        text = string.Concat((text.Length > 40 ? text[..40] + "…" : text).Select(c => char.IsControl(c) ? '·' : c));
+        return "«" + text + "»";
+    }
+
+    /// <summary>
+    /// The body without a byte-order mark (many tools, Excel's "CSV UTF-8" among them, write one), once it is known
+    /// to be UTF-8. Anything else (GBK, Latin-1, UTF-16, a truncated sequence) is refused naming the line, rather
+    /// than read with replacement characters.
+    /// </summary>
+    private static ReadOnlyMemory<byte> Utf8Text(ReadOnlyMemory<byte> body)
+    {
+        if (body.Span.StartsWith(Utf8Bom))
+            body = body[Utf8Bom.Length..];
+        if (Utf8.IsValid(body.Span))
+            return body;
+        var span = body.Span;
+        var offset = 0;
+        while (Rune.DecodeFromUtf8(span[offset..], out _, out var consumed) == OperationStatus.Done)
+            offset += consumed;
+        var line = new LineCounter(Encoding.Latin1.GetString(span[..offset])).LineAt(offset);
+        throw new FormatException($"body is not valid UTF-8: line {line} has byte 0x{span[offset]:X2} that is not UTF-8 (send the file encoded as UTF-8).");
+    }
+
+    /// <summary>1-based line of an offset in a text, counting \n, \r\n and a lone \r as one line break each; offsets only grow.</summary>
+    private sealed class LineCounter(string text)
+    {
+        private int position;
+        private int line = 1;
+
+        public int LineAt(long offset)
+        {
+            for (; position < offset && position < text.Length; position++)
+            {
+                if (text[position] == '\n' || (text[position] == '\r' && (position + 1 == text.Length || text[position + 1] != '\n')))
+                    line++;
+            }
+            return line;
+        }
     }
 
     private static ObservationInput Row(int row, Func<string, string?> text, Func<string, (double? Value, string? Text)> number)

@@ -8,10 +8,35 @@ public static class ObservationValidator
 {
     public const int MaxSourceLength = 256;
 
+    /// <summary>
+    /// A stored value (value × scale, in the indicator's canonical unit) is 0 or of a magnitude in
+    /// [<see cref="MinMagnitude"/>, <see cref="MaxMagnitude"/>]. 1e15 is about seven times China's GDP in CNY and
+    /// below 2^53, so integer amounts are exact and sums of up to 10^5 members stay far from overflow; 1e-9 keeps
+    /// growth rates finite (a change of at most 2e15 over a base of at least 1e-9); no economic figure in a
+    /// canonical unit (CNY, count, percent, sq_m) is smaller.
+    /// </summary>
+    public const double MaxMagnitude = 1e15, MinMagnitude = 1e-9;
+
+    public const string RangeRule = "value must be 0 or of a magnitude between 1e-9 and 1e15";
+
     public static ValidObservation? Validate(ObservationInput input, CatalogSnapshot catalog, List<RowError> errors)
     {
+        if (input.Unreadable is { } unreadable)
+        {
+            errors.Add(unreadable);
+            return null;
+        }
         var before = errors.Count;
         void Error(string field, string message) => errors.Add(new RowError(input.Row, field, message));
+
+        // Text is printable, one line: a control character (NUL above all) is named, never echoed or stored.
+        foreach (var (field, text) in TextFields(input))
+        {
+            if (text?.IndexOfAny(ControlCharacters) is >= 0 and var at)
+                Error(field, $"{field} contains control character U+{(int)text[at]:X4} at position {at + 1}; text fields must be printable, on one line");
+        }
+        if (errors.Count > before)
+            return null;
 
         District? district = null;
         if (string.IsNullOrWhiteSpace(input.District))
@@ -65,7 +90,22 @@ public static class ObservationValidator
             Error("scale", "value × scale overflows");
             return null;
         }
+        if (Math.Abs(canonical) is > MaxMagnitude or (< MinMagnitude and > 0))
+        {
+            Error("value", scale == 1
+                ? $"{RangeRule}; {canonical:R} is not"
+                : $"{RangeRule} after scale; {input.Value.Value:R} × {scale:R} = {canonical:R} is not");
+            return null;
+        }
         return new ValidObservation(input.Row, new SeriesKey(indicator!.Id, district!.Id, sector), period, canonical,
             input.Value.Value, scale, indicator.Unit, status, input.Source);
     }
+
+    private static readonly char[] ControlCharacters = Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).ToArray();
+
+    private static IEnumerable<(string Field, string? Text)> TextFields(ObservationInput input) =>
+    [
+        ("district", input.District), ("indicator", input.Indicator), ("period", input.Period), ("value", input.ValueText),
+        ("sector", input.Sector), ("unit", input.Unit), ("scale", input.ScaleText), ("status", input.Status), ("source", input.Source),
+    ];
 }

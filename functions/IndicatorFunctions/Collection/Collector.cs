@@ -282,7 +282,7 @@ public sealed class Collector(
         try
         {
             var mapping = source.ToRowMapping();
-            rows = format == "csv" ? ObservationParser.ParseCsv(body.ToString(), mapping) : ObservationParser.ParseJson(body.ToMemory(), mapping);
+            rows = format == "csv" ? ObservationParser.ParseCsv(body.ToMemory(), mapping) : ObservationParser.ParseJson(body.ToMemory(), mapping);
         }
         catch (FormatException ex)
         {

@@ -29,7 +29,7 @@ public sealed class IngestionApi(ObservationStore store, Freshness freshness, IO
         IReadOnlyList<ObservationInput> rows;
         try
         {
-            rows = format == "json" ? ObservationParser.ParseJson(body.ToMemory()) : ObservationParser.ParseCsv(body.ToString());
+            rows = format == "json" ? ObservationParser.ParseJson(body.ToMemory()) : ObservationParser.ParseCsv(body.ToMemory());
         }
         catch (FormatException ex)
         {

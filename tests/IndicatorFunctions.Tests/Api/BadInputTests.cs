@@ -135,6 +135,149 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         Assert.Equal(100, Assert.Single(stored).Value);
     }
 
+    // An unterminated quote used to swallow the next line into source: 200, 2 accepted, 0 rejected.
+    [Fact]
+    public async Task A_csv_quote_left_open_is_a_row_error_naming_its_line_and_swallows_no_other_line()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        var csv = "district,indicator,period,value,source\n" +
+                  "xuhui,gdp,2019,100,\"bureau\n" +
+                  "xuhui,gdp,2020,110,bureau\"\n" +
+                  "xuhui,gdp,2021,121,bureau\n";
+
+        var response = await admin.PostAsync("/api/observations", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        await RunAsync(admin, full: true);
+        var series = await GetJsonAsync(app.CreateClient(), "/api/districts/xuhui/indicators/gdp/series");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((1, 2), (body.GetProperty("accepted").GetInt32(), body.GetProperty("rejected").GetInt32()));
+        Assert.Equal([(2, "source"), (3, "source")],
+            body.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString()!)));
+        Assert.Equal(["2021"], series.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("period").GetString()));
+        Assert.Equal("bureau", Point(series, "2021").GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task Csv_that_is_not_utf8_is_a_400_naming_the_line_and_nothing_is_stored()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        byte[] gbk = [.. "district,indicator,period,value,source\nxuhui,gdp,2019,100,bureau\nxuhui,gdp,2020,110,"u8, 0xD0, 0xEC, .. "\n"u8];
+
+        var response = await admin.PostAsync("/api/observations", new ByteArrayContent(gbk) { Headers = { { "Content-Type", "text/csv" } } });
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
+        Assert.Equal("body", error.GetProperty("field").GetString());
+        Assert.Contains("line 3", error.GetProperty("message").GetString());
+        Assert.Contains("UTF-8", error.GetProperty("message").GetString());
+        Assert.Empty(await IndicatorTables.ReadPartitionAsync<ObservationEntity>(app.Services.GetRequiredService<IndicatorTables>().Observations, "gdp|xuhui|total", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Csv_nul_in_a_field_is_a_row_error_naming_line_and_field()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        var csv = "district,indicator,period,value,source\nxuhui,gdp,2019,100,bureau\nxuhui,gdp,2020,110,bu\0reau\n";
+
+        var response = await admin.PostAsync("/api/observations", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((1, 1), (body.GetProperty("accepted").GetInt32(), body.GetProperty("rejected").GetInt32()));
+        var error = Assert.Single(body.GetProperty("errors").EnumerateArray());
+        Assert.Equal((3, "source"), (error.GetProperty("row").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Contains("U+0000", error.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3 })]
+    [InlineData(new byte[] { 0xFF })]
+    public async Task Json_that_is_not_utf8_is_a_400_not_a_500(byte[] bad)
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        byte[] json = [.. """{"observations": [{"district": "xuhui", "indicator": "gdp", "period": "2019", "value": 1, "source": "a"""u8, .. bad, .. "\"}]}"u8];
+
+        var response = await admin.PostAsync("/api/observations", new ByteArrayContent(json) { Headers = { { "Content-Type", "application/json" } } });
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("body", problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains("UTF-8", problem.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Observations_with_a_duplicate_key_are_a_400_rather_than_the_last_value_winning()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        var json = """{"observations": [{"district": "xuhui", "indicator": "gdp", "period": "2019", "value": 1, "value": 1000}]}""";
+
+        var response = await admin.PostAsync("/api/observations", new StringContent(json, Encoding.UTF8, "application/json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("body", problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Contains("Duplicate property 'value'", problem.GetProperty("errors")[0].GetProperty("message").GetString());
+        Assert.Empty(await IndicatorTables.ReadPartitionAsync<ObservationEntity>(app.Services.GetRequiredService<IndicatorTables>().Observations, "gdp|xuhui|total", CancellationToken.None));
+    }
+
+    // 1e-300 then 1e300 gave an infinite YoY; two members at 1.5e308 summed to Infinity.
+    [Fact]
+    public async Task Values_outside_the_documented_range_are_row_errors_naming_value()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        var json = """
+            {"observations": [
+              {"district": "xuhui", "indicator": "gdp", "period": "2019", "value": 1e-300},
+              {"district": "xuhui", "indicator": "gdp", "period": "2020", "value": 1e300},
+              {"district": "xuhui", "indicator": "gdp", "period": "2021", "value": 1.5e308},
+              {"district": "wuhou", "indicator": "gdp", "period": "2021", "value": 1.5e308},
+              {"district": "wuhou", "indicator": "gdp", "period": "2022", "value": 1e400}
+            ]}
+            """;
+
+        var response = await admin.PostAsync("/api/observations", new StringContent(json, Encoding.UTF8, "application/json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal([(1, "value"), (2, "value"), (3, "value"), (4, "value"), (5, "value")],
+            problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString()!)));
+        Assert.All(problem.GetProperty("errors").EnumerateArray().Take(4), e => Assert.Contains("1e15", e.GetProperty("message").GetString()));
+    }
+
+    [Theory]
+    [InlineData("/api/indicators/gdp", """{"name": "GDP", "unit": "CNY", "aggregation": "sum", "decimals": "2"}""", "decimals")]
+    [InlineData("/api/indicators/gdp", """{"name": "GDP", "unit": "CNY", "aggregation": "sum", "decimals": 2, "decimals": 9}""", "decimals")]
+    [InlineData("/api/indicators/gdp", """{"name": "GDP", "unit": "CNY", "aggregation": "sum", "aggregation": "none"}""", "aggregation")]
+    [InlineData("/api/districts/xuhui", """{"name": "Xuhui", "name": "Other"}""", "name")]
+    [InlineData("/api/clusters/core", """{"name": "Core", "kind": "region", "members": [{"district": "xuhui", "from": "2020"}]}""", "members[0].from")]
+    [InlineData("/api/clusters/core", """{"name": "Core", "kind": "region", "minCoverage": "0.5", "members": [{"district": "xuhui"}]}""", "minCoverage")]
+    public async Task Catalog_bodies_with_a_number_in_a_string_or_a_duplicate_key_are_400_naming_the_field(string url, string json, string field)
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+
+        var response = await admin.PutAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(field, Assert.Single(problem.GetProperty("errors").EnumerateArray()).GetProperty("field").GetString());
+    }
+
     [Fact]
     public async Task A_body_that_is_not_json_is_400_but_still_archived()
     {

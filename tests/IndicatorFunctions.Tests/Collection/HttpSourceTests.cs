@@ -170,6 +170,51 @@ public sealed class HttpSourceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_payload_that_is_not_utf8_fails_the_source_naming_the_line_and_stores_no_rows()
+    {
+        await using var server = await SourceServer.StartAsync();
+        // "month,retail_wan" then a GBK-encoded 万 (0xCD 0xF2) on line 3: not UTF-8, so not guessed at.
+        byte[] gbk = [.. "month,retail_wan\n2020-01,100\n2020-02,100"u8, 0xCD, 0xF2, .. "\n"u8];
+        server.Serve("/gbk.csv", async (context, _) =>
+        {
+            context.Response.ContentType = "text/csv";
+            await context.Response.Body.WriteAsync(gbk);
+        });
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "gbk", HttpCsvSource(server.Url("/gbk.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        var outcome = Outcome(run, "gbk");
+        Assert.Equal("failed", outcome.GetProperty("status").GetString());
+        Assert.Contains("not valid UTF-8: line 3", outcome.GetProperty("reason").GetString());
+        Assert.Equal(0, outcome.GetProperty("rowsAccepted").GetInt32());
+        Assert.Null(await PointAsync(admin, "minhang", "2020-01"));
+    }
+
+    [Fact]
+    public async Task A_collected_csv_line_with_an_open_quote_is_rejected_on_its_line_and_the_next_line_is_kept()
+    {
+        await using var server = await SourceServer.StartAsync();
+        server.ServeFile("/minhang.csv", RetailCsv().Replace("2020-03,100", "2020-03,\"100"));
+        await using var app = new FunctionAppFactory(azurite, Settings());
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await PutSourceAsync(admin, "minhang-retail", HttpCsvSource(server.Url("/minhang.csv"), "minhang"));
+
+        var run = await CollectAsync(admin);
+
+        var outcome = Outcome(run, "minhang-retail");
+        Assert.Equal((23, 1), (outcome.GetProperty("rowsAccepted").GetInt32(), outcome.GetProperty("rowsRejected").GetInt32()));
+        var error = outcome.GetProperty("errors")[0];
+        Assert.Equal((4, "value"), (error.GetProperty("row").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Null(await PointAsync(admin, "minhang", "2020-03"));
+        Assert.NotNull(await PointAsync(admin, "minhang", "2020-04")); // the line after the open quote is its own row
+    }
+
+    [Fact]
     public async Task A_wrong_content_type_fails_the_source_keeps_what_arrived_and_stores_no_rows()
     {
         await using var server = await SourceServer.StartAsync();

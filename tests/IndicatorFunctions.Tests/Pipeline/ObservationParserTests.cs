@@ -117,6 +117,31 @@ public sealed class ObservationParserJsonTests
     }
 
     [Theory]
+    [InlineData("""{"observations": [{"value": 1, "value": 2}]}""")]
+    [InlineData("""{"observations": [], "observations": [{"value": 1}]}""")]
+    [InlineData("""{"observations": [{"district": "xuhui", "district": "pudong"}]}""")]
+    public void Duplicate_property_is_a_format_error_rather_than_the_last_one_winning(string body)
+    {
+        var ex = Assert.Throws<FormatException>(() => Parse(body));
+
+        Assert.Contains("Duplicate property", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3 })]
+    [InlineData(new byte[] { 0xFF })]
+    [InlineData(new byte[] { 0xD0, 0xEC })]
+    public void Json_that_is_not_valid_utf8_is_a_format_error_naming_the_line(byte[] bad)
+    {
+        byte[] body = [.. "{\"observations\": [\n  {\"value\": 1, \"source\": \"a"u8, .. bad, .. "\"}\n]}"u8];
+
+        var ex = Assert.Throws<FormatException>(() => ObservationParser.ParseJson(body));
+
+        Assert.Contains("line 2", ex.Message);
+        Assert.Contains("UTF-8", ex.Message);
+    }
+
+    [Theory]
     [InlineData("", "not valid JSON")]
     [InlineData("{", "not valid JSON")]
     [InlineData("[]", "\"observations\" array")] // not an object
@@ -287,30 +312,94 @@ public sealed class ObservationParserCsvTests
         Assert.Equal([3, 6], rows.Select(r => r.Row));
     }
 
-    // A quoted field holding a newline spans lines; the rows after it keep their real line numbers.
-    // What the parser gives for the spanning record itself: ObservationParser numbers a row with CsvHelper's
-    // Parser.RawRow read after the record, which is the line the record ENDS on (here record a spans lines 2-4
-    // and is numbered 4). For one-line records start and end coincide. See the report: the start line may be
-    // what users expect.
+    // A record is one line. A quote left open used to swallow the lines after it into one record (its source
+    // held the next row, the request got 200 with nothing rejected); now the broken line is a row error on its
+    // own line, and every other line is read as itself.
     [Theory]
     [InlineData("\n")]
     [InlineData("\r\n")]
-    public void Quoted_newline_shifts_later_rows_and_the_spanning_row_takes_its_last_line(string newline)
+    public void Quote_not_closed_on_its_line_is_a_row_error_on_that_line_and_swallows_nothing(string newline)
     {
         var body = string.Join(newline,
             "district,indicator,period,value,source", // line 1
-            "a,gdp,2021,1,\"first", //                   line 2
-            "second", //                                 line 3
-            "third\"", //                                line 4
-            "b,gdp,2021,2,s", //                         line 5
-            "c,gdp,2021,3,\"x", //                       line 6
-            "y\"", //                                    line 7
-            "d,gdp,2021,4,s"); //                        line 8
+            "a,gdp,2021,1,\"bureau", //                  line 2: quote never closed on the line
+            "b,gdp,2021,2,bureau\"", //                  line 3: stray quote in an unquoted field
+            "c,gdp,2021,3,s", //                         line 4
+            "d,gdp,2021,4,\"x", //                       line 5
+            "y\"", //                                    line 6
+            "e,gdp,2021,5,s"); //                        line 7
 
         var rows = ObservationParser.ParseCsv(body);
 
-        Assert.Equal(["a", "b", "c", "d"], rows.Select(r => r.District));
-        Assert.Equal([4, 5, 7, 8], rows.Select(r => r.Row));
-        Assert.Equal(string.Join(newline, "first", "second", "third"), rows[0].Source);
+        Assert.Equal([2, 3, 4, 5, 6, 7], rows.Select(r => r.Row));
+        Assert.Equal([(2, "source"), (3, "source"), (5, "source"), (6, "district")],
+            rows.Where(r => r.Unreadable is not null).Select(r => (r.Unreadable!.Row, r.Unreadable.Field)));
+        Assert.All(rows.Where(r => r.Unreadable is not null), r => Assert.StartsWith($"line {r.Row}: ", r.Unreadable!.Message));
+        Assert.Equal(["c", "e"], rows.Where(r => r.Unreadable is null).Select(r => r.District));
+        Assert.Equal("s", rows.Single(r => r.District == "c").Source);
+    }
+
+    [Theory]
+    [InlineData("a,gdp,2021,1,bur\"eau", "source")]
+    [InlineData("a,gdp,\"2021\"x,1,s", "period")]
+    [InlineData("a,gdp,2021,1,s,\"note", "notes")] // a column no field reads is named by its header
+    public void Broken_quoting_names_the_line_and_the_field(string line, string field)
+    {
+        var row = Assert.Single(ObservationParser.ParseCsv("district,indicator,period,value,source,notes\n" + line + "\n"));
+
+        Assert.NotNull(row.Unreadable);
+        Assert.Equal((2, field), (row.Unreadable.Row, row.Unreadable.Field));
+        Assert.StartsWith("line 2: ", row.Unreadable.Message);
+    }
+
+    [Fact]
+    public void Broken_quoting_in_the_header_is_a_format_error()
+    {
+        var ex = Assert.Throws<FormatException>(() => ObservationParser.ParseCsv("district,indicator,period,value,\"source\nxuhui,gdp,2021,1,s\n"));
+
+        Assert.Contains("line 1", ex.Message);
+    }
+
+    [Fact]
+    public void Quoted_fields_on_one_line_are_read_with_doubled_quotes_and_commas()
+    {
+        var row = Assert.Single(ObservationParser.ParseCsv("district,indicator,period,value,source\nxuhui,gdp,2021,\"1.5\",\"Bureau, \"\"final\"\"\"\n"));
+
+        Assert.Null(row.Unreadable);
+        Assert.Equal(1.5, row.Value);
+        Assert.Equal("Bureau, \"final\"", row.Source);
+    }
+
+    [Fact]
+    public void Bytes_are_read_as_utf8_with_or_without_a_byte_order_mark()
+    {
+        var csv = Encoding.UTF8.GetBytes("district,indicator,period,value\n徐汇区,gdp,2021,1\n");
+
+        Assert.Equal("徐汇区", Assert.Single(ObservationParser.ParseCsv(csv)).District);
+        Assert.Equal("徐汇区", Assert.Single(ObservationParser.ParseCsv((byte[])[0xEF, 0xBB, 0xBF, .. csv])).District);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3 }, 3)] // a truncated sequence
+    [InlineData(new byte[] { 0xD0, 0xEC }, 3)] // 徐 in GBK: the file is not UTF-8
+    [InlineData(new byte[] { 0xFF }, 3)]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, 3)] // an encoded surrogate
+    public void Csv_that_is_not_valid_utf8_is_a_format_error_naming_the_line(byte[] bad, int line)
+    {
+        byte[] csv = [.. Encoding.UTF8.GetBytes("district,indicator,period,value\r\nxuhui,gdp,2020,1\r\nxuhui,gdp,2021,"), .. bad, .. "\n"u8];
+
+        var ex = Assert.Throws<FormatException>(() => ObservationParser.ParseCsv(csv));
+
+        Assert.Contains($"line {line}", ex.Message);
+        Assert.Contains("UTF-8", ex.Message);
+    }
+
+    [Fact]
+    public void Nul_in_a_csv_field_is_kept_for_validation_to_reject()
+    {
+        var row = Assert.Single(ObservationParser.ParseCsv(Encoding.UTF8.GetBytes("district,indicator,period,value,source\nxuhui,gdp,2021,1,bu\0reau\n")));
+
+        Assert.Equal(2, row.Row);
+        Assert.Equal("bu\0reau", row.Source);
     }
 }

@@ -165,6 +165,19 @@ public sealed class ObservationParserMappingTests
         Assert.Equal([2, 4], rows.Select(r => r.Row)); // header is line 1; the blank line 3 is counted
     }
 
+    [Fact]
+    public void Csv_broken_quoting_in_a_mapped_column_names_the_field_it_feeds()
+    {
+        var mapping = new RowMapping { Fields = Map("value=Amount"), Defaults = Map("district=xuhui") };
+
+        var rows = ObservationParser.ParseCsv("indicator,period,Amount\ngdp,2023,\"1\ngdp,2024,2\n", mapping);
+
+        Assert.Equal([2, 3], rows.Select(r => r.Row));
+        Assert.Equal((2, "value"), (rows[0].Unreadable?.Row, rows[0].Unreadable?.Field));
+        Assert.Null(rows[1].Unreadable);
+        Assert.Equal(2.0, rows[1].Value);
+    }
+
     // ---- JSON: records path ---------------------------------------------------------------------------------------
 
     [Fact]
