@@ -1,12 +1,13 @@
 using IndicatorFunctions.Domain;
 using IndicatorFunctions.Api;
+using IndicatorFunctions.Data;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
 namespace IndicatorFunctions.Ingestion;
 
 /// <summary><c>POST /api/observations</c>: JSON or CSV; valid rows are stored even when others fail.</summary>
-public sealed class IngestionApi(ObservationStore store, Freshness freshness, IOptions<AppOptions> options)
+public sealed class IngestionApi(ObservationStore store, IndicatorTables tables, Freshness freshness, IOptions<AppOptions> options)
 {
     [Function("PostObservations")]
     public async Task<IResult> PostObservationsAsync(
@@ -40,16 +41,18 @@ public sealed class IngestionApi(ObservationStore store, Freshness freshness, IO
 
         var result = await store.ApplyAsync(batchId, rows, cancellationToken);
         freshness.Invalidate();
-        var errors = result.Errors.Select(e => new FieldError(e.Field, e.Message, e.Row)).ToList();
+        // Bounded whatever the body held: the first errors and counts here, every error in a blob beside the body.
+        var report = await ErrorReport.WriteAsync(tables.Raw, "observations", batchId, result.Errors, cancellationToken);
         if (result.Accepted == 0)
-            return Problems.Validation(errors, new Dictionary<string, object?>
+            return Problems.Validation(report.Errors, new Dictionary<string, object?>(report.Extensions())
             {
                 ["batchId"] = result.BatchId, ["accepted"] = 0, ["rejected"] = result.Rejected,
-            });
+            }, total: report.ErrorCount);
         return TypedResults.Ok(new
         {
             result.BatchId, result.Accepted, result.Rejected, result.Inserted, result.Revised, result.Unchanged,
-            errors = result.Errors.Select(e => new { e.Row, e.Field, e.Message }),
+            errors = report.Errors.Select(e => new { e.Row, e.Field, e.Rule, e.Message }),
+            report.ErrorCount, report.ErrorCounts, report.ErrorsBlob,
         });
     }
 
