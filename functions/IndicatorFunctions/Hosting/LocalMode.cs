@@ -24,6 +24,9 @@ public static class LocalMode
         builder.AddLocalSettings();
         configure?.Invoke(builder);
         builder.WebHost.UseUrls(LocalSettings.ListenUrls(builder.Configuration));
+        // Each endpoint enforces its own body limit with a 413 problem; Kestrel's cap (30 MB) must not undercut MaxIngestBytes.
+        if (long.TryParse(builder.Configuration[nameof(AppOptions.MaxIngestBytes)], out var maxIngest))
+            builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = Math.Max(o.Limits.MaxRequestBodySize ?? long.MaxValue, maxIngest));
         builder.AddIndicatorServices();
         var functions = FunctionIndex.Of(typeof(LocalMode).Assembly);
         foreach (var function in functions)
