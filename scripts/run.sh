@@ -68,7 +68,7 @@ IndicatorFunctions is up at $URL  (Ctrl+C stops it). Try:
   curl $URL/api/clusters/ai-industry/indicators/output/rollups
   curl $URL/api/runs
   curl -H "x-functions-key: <AdminApiKey>" $URL/api/sources
-  curl -X POST -H "x-functions-key: <AdminApiKey>" '$URL/api/runs?wait=true' -d '{"collect":true}'
+  curl -X POST -H "x-functions-key: <AdminApiKey>" -H "content-type: application/json" '$URL/api/runs?wait=true' -d '{"collect":true}'
 Sample source server: http://127.0.0.1:$SOURCE_PORT/ (samples/sources/http/); drop files into container analyst-drop, prefix incoming/.
 More examples: functions/IndicatorFunctions/requests.http
 MSG

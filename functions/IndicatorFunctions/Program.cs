@@ -13,6 +13,7 @@ if (LocalMode.IsRequested(args))
 // Under the Functions host (`func start`, Azure): the isolated worker with ASP.NET Core integration.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<BadRequests.WorkerMiddleware>();
 builder.UseMiddleware<StorageFailures.WorkerMiddleware>();
 builder.AddIndicatorServices();
 

@@ -43,5 +43,5 @@ public static partial class Slug
     }
 }
 
-/// <summary>A field that broke a rule. <see cref="Row"/> is set for ingestion rows.</summary>
-public sealed record FieldError(string Field, string Message, int? Row = null);
+/// <summary>A field that broke a rule. <see cref="Row"/> and <see cref="Rule"/> (a stable code) are set for ingestion rows.</summary>
+public sealed record FieldError(string Field, string Message, int? Row = null, string? Rule = null);

@@ -106,7 +106,7 @@ public static class ObservationParser
             if (broken is { } index)
             {
                 var field = FieldOfColumn(csv.HeaderRecord!, index, columns);
-                row = row with { Unreadable = new RowError(line, field, $"line {line}: broken quoting in {field} at {Quote(bad!)}: {QuotingRule}") };
+                row = row with { Unreadable = new RowError(line, field, $"line {line}: broken quoting in {field} at {Quote(bad!)}: {QuotingRule}", RowRules.Quoting) };
             }
             rows.Add(row);
         }

@@ -27,59 +27,61 @@ public static class ObservationValidator
             return null;
         }
         var before = errors.Count;
-        void Error(string field, string message) => errors.Add(new RowError(input.Row, field, message));
+        void Error(string field, string rule, string message) => errors.Add(new RowError(input.Row, field, message, rule));
 
         // Text is printable, one line: a control character (NUL above all) is named, never echoed or stored.
         foreach (var (field, text) in TextFields(input))
         {
             if (text?.IndexOfAny(ControlCharacters) is >= 0 and var at)
-                Error(field, $"{field} contains control character U+{(int)text[at]:X4} at position {at + 1}; text fields must be printable, on one line");
+                Error(field, RowRules.Printable, $"{field} contains control character U+{(int)text[at]:X4} at position {at + 1}; text fields must be printable, on one line");
         }
         if (errors.Count > before)
             return null;
 
         District? district = null;
         if (string.IsNullOrWhiteSpace(input.District))
-            Error("district", "district is required");
+            Error("district", RowRules.Required, "district is required");
         else if ((district = catalog.FindDistrict(input.District)) is null)
-            Error("district", $"unknown district '{input.District}'");
+            Error("district", RowRules.Unknown, $"unknown district '{input.District}'");
 
         Indicator? indicator = null;
         if (string.IsNullOrWhiteSpace(input.Indicator))
-            Error("indicator", "indicator is required");
+            Error("indicator", RowRules.Required, "indicator is required");
         else if (!catalog.Indicators.TryGetValue(input.Indicator, out indicator))
-            Error("indicator", $"unknown indicator '{input.Indicator}'");
+            Error("indicator", RowRules.Unknown, $"unknown indicator '{input.Indicator}'");
 
         var sector = input.Sector ?? Slug.TotalSector;
         if (!Slug.IsValid(sector))
-            Error("sector", $"sector '{sector}' must be {Slug.Rule}");
+            Error("sector", RowRules.Slug, $"sector '{sector}' must be {Slug.Rule}");
 
         Period period = default;
         if (string.IsNullOrWhiteSpace(input.Period))
-            Error("period", "period is required");
+            Error("period", RowRules.Required, "period is required");
         else if (!Period.TryParse(input.Period, out period))
-            Error("period", $"'{input.Period}' is not a period ({Period.Syntax})");
+            Error("period", RowRules.Period, $"'{input.Period}' is not a period ({Period.Syntax})");
 
-        if (input.Value is not { } value)
-            Error("value", input.ValueText is null ? "value is required" : $"value {input.ValueText} is not a number");
+        if (input.Value is null && input.ValueText is null)
+            Error("value", RowRules.Required, "value is required");
+        else if (input.Value is not { } value)
+            Error("value", RowRules.Number, $"value {input.ValueText} is not a number");
         else if (!double.IsFinite(value))
-            Error("value", "value must be a finite number");
+            Error("value", RowRules.Finite, "value must be a finite number");
 
         var scale = input.Scale ?? 1;
         if (input.Scale is null && input.ScaleText is not null)
-            Error("scale", $"scale {input.ScaleText} is not a number");
+            Error("scale", RowRules.Number, $"scale {input.ScaleText} is not a number");
         else if (!double.IsFinite(scale) || scale <= 0)
-            Error("scale", "scale must be a finite number greater than 0");
+            Error("scale", RowRules.Positive, "scale must be a finite number greater than 0");
 
         if (indicator is not null && input.Unit is not null && !string.Equals(input.Unit, indicator.Unit, StringComparison.OrdinalIgnoreCase))
-            Error("unit", $"indicator {indicator.Id} is measured in {indicator.Unit}, not {input.Unit}");
+            Error("unit", RowRules.Unit, $"indicator {indicator.Id} is measured in {indicator.Unit}, not {input.Unit}");
 
         var status = ObservationStatus.Final;
         if (input.Status is not null && !StatusNames.TryParse(input.Status, out status))
-            Error("status", $"status '{input.Status}' must be final, provisional or estimated");
+            Error("status", RowRules.Status, $"status '{input.Status}' must be final, provisional or estimated");
 
         if (input.Source is { Length: > MaxSourceLength })
-            Error("source", $"source is {input.Source.Length} characters long; the limit is {MaxSourceLength}");
+            Error("source", RowRules.TooLong, $"source is {input.Source.Length} characters long; the limit is {MaxSourceLength}");
 
         if (errors.Count > before)
             return null;
@@ -87,12 +89,12 @@ public static class ObservationValidator
         var canonical = input.Value!.Value * scale;
         if (!double.IsFinite(canonical))
         {
-            Error("scale", "value × scale overflows");
+            Error("scale", RowRules.Overflow, "value × scale overflows");
             return null;
         }
         if (Math.Abs(canonical) is > MaxMagnitude or (< MinMagnitude and > 0))
         {
-            Error("value", scale == 1
+            Error("value", RowRules.Range, scale == 1
                 ? $"{RangeRule}; {canonical:R} is not"
                 : $"{RangeRule} after scale; {input.Value.Value:R} × {scale:R} = {canonical:R} is not");
             return null;

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using IndicatorFunctions.Api;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -25,6 +24,9 @@ public static class LocalMode
         builder.AddLocalSettings();
         configure?.Invoke(builder);
         builder.WebHost.UseUrls(LocalSettings.ListenUrls(builder.Configuration));
+        // Each endpoint enforces its own body limit with a 413 problem; Kestrel's cap (30 MB) must not undercut MaxIngestBytes.
+        if (long.TryParse(builder.Configuration[nameof(AppOptions.MaxIngestBytes)], out var maxIngest))
+            builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = Math.Max(o.Limits.MaxRequestBodySize ?? long.MaxValue, maxIngest));
         builder.AddIndicatorServices();
         var functions = FunctionIndex.Of(typeof(LocalMode).Assembly);
         foreach (var function in functions)
@@ -34,8 +36,11 @@ public static class LocalMode
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalTimers>());
 
         var app = builder.Build();
+        // Every 4xx/5xx gets a problem body: exceptions (the handler), bare statuses from routing (status code
+        // pages, which write problem details since AddProblemDetails registered them), refused requests (their own status).
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(BadRequests.LocalMiddleware);
         app.Use(StorageFailures.LocalMiddleware);
         app.UseCors();
         foreach (var function in functions.Where(f => f.Http is not null))
@@ -64,22 +69,28 @@ public static class LocalMode
         endpoint.WithName(function.Name);
     }
 
-    /// <summary>The host's admin endpoint for non-HTTP functions: 202, and the function runs in the background.</summary>
-    private static IResult InvokeTimerAsync(HttpContext context, string name, LocalTimers timers)
+    /// <summary>The host's admin endpoint's body, <c>{"input": "…"}</c>; timers take no input, so it is only checked.</summary>
+    private sealed record AdminInvocation(string? Input);
+
+    /// <summary>
+    /// The host's admin endpoint for non-HTTP functions: 202, and the function runs in the background. A body, when
+    /// sent, is JSON (415 otherwise) of at most <see cref="RequestBody.MaxBytes"/> (413).
+    /// </summary>
+    private static async Task<IResult> InvokeTimerAsync(HttpContext context, string name, LocalTimers timers)
     {
         if (Unauthorized(context) is { } refusal)
             return refusal;
-        return timers.TryStart(name) ? TypedResults.Accepted((string?)null) : TypedResults.NotFound();
+        var (_, problem) = await RequestBody<AdminInvocation>.ReadAsync(context.Request, """{"input": ""}""", context.RequestAborted);
+        if (problem is not null)
+            return problem;
+        return timers.TryStart(name) ? TypedResults.Accepted((string?)null) : Problems.NotFound("timer function", name);
     }
 
     /// <summary>Null when the request carries the admin key; else the 401 problem to answer. No setting turns this off.</summary>
     private static IResult? Unauthorized(HttpContext context)
     {
         var expected = context.RequestServices.GetRequiredService<IOptions<AppOptions>>().Value.AdminApiKey;
-        var request = context.Request;
-        var given = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
-        if (!string.IsNullOrEmpty(expected) && given is not null &&
-            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
+        if (AdminKey.Matches(context.Request, expected))
             return null;
         return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A key is required.",
             detail: string.IsNullOrEmpty(expected)

@@ -1,12 +1,13 @@
 using IndicatorFunctions.Domain;
 using IndicatorFunctions.Api;
+using IndicatorFunctions.Data;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
 namespace IndicatorFunctions.Ingestion;
 
 /// <summary><c>POST /api/observations</c>: JSON or CSV; valid rows are stored even when others fail.</summary>
-public sealed class IngestionApi(ObservationStore store, Freshness freshness, IOptions<AppOptions> options)
+public sealed class IngestionApi(ObservationStore store, IndicatorTables tables, Freshness freshness, IOptions<AppOptions> options)
 {
     [Function("PostObservations")]
     public async Task<IResult> PostObservationsAsync(
@@ -40,18 +41,20 @@ public sealed class IngestionApi(ObservationStore store, Freshness freshness, IO
 
         var result = await store.ApplyAsync(batchId, rows, cancellationToken);
         freshness.Invalidate();
-        var errors = result.Errors.Select(e => new FieldError(e.Field, e.Message, e.Row)).ToList();
+        // Bounded whatever the body held: the first errors and counts here, every error in a blob beside the body.
+        var report = await ErrorReport.WriteAsync(tables.Raw, "observations", batchId, result.Errors, cancellationToken);
         if (result.Accepted == 0)
-            return Problems.Validation(errors, new Dictionary<string, object?>
+            return Problems.Validation(report.Errors, new Dictionary<string, object?>(report.Extensions())
             {
                 ["batchId"] = result.BatchId, ["accepted"] = 0, ["rejected"] = result.Rejected,
-            });
+            }, total: report.ErrorCount);
         if (result.NotStored.Count > 0)
-            return NotAllStored(result);
+            return NotAllStored(result, report);
         return TypedResults.Ok(new
         {
             result.BatchId, result.Accepted, result.Rejected, result.Inserted, result.Revised, result.Unchanged, notStored = 0,
-            errors = result.Errors.Select(e => new { e.Row, e.Field, e.Message }),
+            errors = report.Errors.Select(e => new { e.Row, e.Field, e.Rule, e.Message }),
+            report.ErrorCount, report.ErrorCounts, report.ErrorsBlob,
         });
     }
 
@@ -59,14 +62,15 @@ public sealed class IngestionApi(ObservationStore store, Freshness freshness, IO
     /// Other requests kept writing some series at the same time: the rows not stored are named, with the same counts
     /// as a 200, and the client sends the body again (what was stored then comes back unchanged).
     /// </summary>
-    private static IResult NotAllStored(IngestResult result) =>
+    private static IResult NotAllStored(IngestResult result, ErrorReport report) =>
         Problems.Unavailable($"{result.NotStored.Count} of {result.Accepted} valid row(s) were not stored: other requests wrote the same series at the same time. " +
             "Send the same body again; rows already stored come back unchanged.", retryAfterSeconds: 1, new Dictionary<string, object?>
         {
             ["batchId"] = result.BatchId, ["accepted"] = result.Accepted, ["rejected"] = result.Rejected,
             ["inserted"] = result.Inserted, ["revised"] = result.Revised, ["unchanged"] = result.Unchanged, ["notStored"] = result.NotStored.Count,
             ["notStoredRows"] = result.NotStored.Select(n => new { n.Row, n.Reason }),
-            ["errors"] = result.Errors.Select(e => new { e.Row, e.Field, e.Message }),
+            ["errors"] = report.Errors.Select(e => new { e.Row, e.Field, e.Rule, e.Message }),
+            ["errorCount"] = report.ErrorCount, ["errorCounts"] = report.ErrorCounts, ["errorsBlob"] = report.ErrorsBlob,
         });
 
     private static IResult TooLarge(long limit) =>

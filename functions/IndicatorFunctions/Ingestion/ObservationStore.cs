@@ -82,7 +82,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
                 continue;
             if (seen.TryGetValue((observation.Series, observation.Period), out var first))
             {
-                errors.Add(new RowError(row.Row, "period", $"row {first} already gives {observation.Series.District}/{observation.Series.Sector}/{observation.Series.Indicator} for {observation.Period}"));
+                errors.Add(new RowError(row.Row, "period", $"row {first} already gives {observation.Series.District}/{observation.Series.Sector}/{observation.Series.Indicator} for {observation.Period}", RowRules.Duplicate));
                 continue;
             }
             seen[(observation.Series, observation.Period)] = row.Row;

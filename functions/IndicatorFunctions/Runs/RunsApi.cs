@@ -2,6 +2,7 @@ using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Collection;
 using IndicatorFunctions.Domain;
+using IndicatorFunctions.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace IndicatorFunctions.Runs;
@@ -9,7 +10,25 @@ namespace IndicatorFunctions.Runs;
 /// <summary><c>collect</c>: fetch from enabled, due sources first; <c>sources</c>: exactly these (implies collect, ignores enabled and schedule).</summary>
 public sealed record RunRequest(bool? Full, bool? Collect, List<string>? Sources);
 
-/// <summary>Trigger an aggregation run now, and read the run ledger.</summary>
+/// <summary>
+/// What anyone may read of a run: status, times and counts. Error texts and per-source outcomes name internal hosts
+/// and quote rejected values, so only callers with the admin key get the whole <see cref="RunRecord"/>.
+/// </summary>
+public sealed record RunSummary(
+    string Id, RunTrigger Trigger, RunStatus Status, bool Full, bool Collect, bool IsPastDue,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, long? DurationMs, long? CollectMs, long? AggregateMs,
+    long ObservationsRead, long GrowthWritten, long RollupsWritten, CollectionSummary? Collection, int ErrorCount)
+{
+    public static RunSummary Of(RunRecord run) => new(
+        run.Id, run.Trigger, run.Status, run.Full, run.Collect, run.IsPastDue,
+        run.StartedAt, run.FinishedAt, run.DurationMs, run.CollectMs, run.AggregateMs,
+        run.ObservationsRead, run.GrowthWritten, run.RollupsWritten, run.Collection, run.Errors.Count);
+}
+
+/// <summary>
+/// Trigger an aggregation run now, and read the run ledger. The ledger's routes are anonymous; a request that
+/// carries the admin key (<see cref="AdminKey"/>) gets each run's errors and per-source outcomes too.
+/// </summary>
 public sealed class RunsApi(AggregationRunner runner, RunLedger ledger, SourceStore sources, Freshness freshness, IHostApplicationLifetime lifetime)
 {
     /// <summary>202 + Location at once; <c>?wait=true</c> answers 200 with the finished run. 409 names the run in progress.</summary>
@@ -70,7 +89,8 @@ public sealed class RunsApi(AggregationRunner runner, RunLedger ledger, SourceSt
             return problem;
         if (top is < 1 or > 100)
             return Problems.Validation("top", "top must be between 1 and 100");
-        return TypedResults.Ok(new { runs = await ledger.LatestAsync(top ?? 20, cancellationToken) });
+        var runs = await ledger.LatestAsync(top ?? 20, cancellationToken);
+        return AdminKey.IsPresented(request) ? TypedResults.Ok(new { runs }) : TypedResults.Ok(new { runs = runs.Select(RunSummary.Of) });
     }
 
     [Function("GetRun")]
@@ -79,6 +99,8 @@ public sealed class RunsApi(AggregationRunner runner, RunLedger ledger, SourceSt
     {
         if (!RunLedger.IsValidId(id))
             return Problems.Validation("id", $"'{id}' is not a run id");
-        return await ledger.GetAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.NotFound("run", id);
+        if (await ledger.GetAsync(id, cancellationToken) is not { } run)
+            return Problems.NotFound("run", id);
+        return AdminKey.IsPresented(request) ? TypedResults.Ok(run) : TypedResults.Ok(RunSummary.Of(run));
     }
 }

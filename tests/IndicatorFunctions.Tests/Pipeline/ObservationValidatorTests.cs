@@ -402,7 +402,7 @@ public sealed class ObservationValidatorTests
         Assert.Equal("xuhui", valid[0]!.Series.District);
         Assert.Null(valid[1]);
         var error = Assert.Single(errors);
-        Assert.Equal(new RowError(3, "value", "value 1,5 is not a number"), error);
+        Assert.Equal(new RowError(3, "value", "value 1,5 is not a number", RowRules.Number), error);
     }
 
     [Theory]
