@@ -37,8 +37,8 @@ public static class Problems
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.", detail: detail, extensions: extensions);
 
     /// <summary>A passing condition: 503 with <c>Retry-After</c>, so the client knows to send the same request again.</summary>
-    public static IResult Unavailable(string detail, int retryAfterSeconds, IDictionary<string, object?>? extensions = null) =>
-        new RetryLater(retryAfterSeconds, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again shortly.", detail: detail, extensions: extensions));
+    public static IResult Unavailable(string detail, int retryAfterSeconds, IDictionary<string, object?>? extensions = null, string title = "Try again shortly.") =>
+        new RetryLater(retryAfterSeconds, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail, extensions: extensions));
 
     private sealed class RetryLater(int seconds, IResult problem) : IResult
     {

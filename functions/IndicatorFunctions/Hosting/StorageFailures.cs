@@ -23,7 +23,7 @@ public static class StorageFailures
         if (reason.Missing)
             services.GetRequiredService<IndicatorTables>().Forget();
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageFailures)).LogWarning(exception, "Storage failure answered with 503: {Reason}", reason.Text);
-        return new ServiceUnavailable(reason.Missing ? 1 : RetryAfterSeconds, reason.Text);
+        return Api.Problems.Unavailable(reason.Text, reason.Missing ? 1 : RetryAfterSeconds, title: "Storage is unavailable; try again shortly.");
     }
 
     /// <summary>Storage failed or is out of reach (what a retry later may cure), not a bug or bad input.</summary>
@@ -66,16 +66,6 @@ public static class StorageFailures
             {
                 context.GetInvocationResult().Value = problem;
             }
-        }
-    }
-
-    private sealed class ServiceUnavailable(int retryAfterSeconds, string detail) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage is unavailable; try again shortly.", detail: detail)
-                .ExecuteAsync(httpContext);
         }
     }
 }
