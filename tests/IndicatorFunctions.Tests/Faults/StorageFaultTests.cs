@@ -37,10 +37,10 @@ public sealed class StorageFaultTests(AzuriteFixture azurite)
         await storage.StopAsync(); // the run has just begun: a full run over 4,800 observations takes seconds
         await Eventually.TrueAsync(() => app.LogLines.Any(l => l.Contains($"Run {runId} failed")), "the run fails while storage is down");
         await storage.StartAsync();
-        var failed = await Eventually.ValueAsync(async () =>
+        var failed = await Eventually.UntilAsync(async () =>
         {
             var run = await admin.GetFromJsonAsync<JsonElement>($"/api/runs/{runId}");
-            return run.GetProperty("status").GetString() == "running" ? (JsonElement?)null : run;
+            return (run.GetProperty("status").GetString() != "running", run);
         }, "the failed run is recorded once storage is back");
         // A new app on the same storage: no cache, what storage holds now.
         await using var fresh = new FunctionAppFactory(azurite, new Dictionary<string, string?>(settings) { ["StoragePrefix"] = app.Prefix });

@@ -5,28 +5,17 @@ public static class Eventually
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
-    public static async Task TrueAsync(Func<bool> condition, string what) =>
-        await ValueAsync(() => Task.FromResult(condition() ? (object?)true : null), what);
+    public static Task TrueAsync(Func<bool> condition, string what) =>
+        UntilAsync(() => Task.FromResult((condition(), true)), what);
 
-    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what) where T : struct
+    /// <summary>Polls <paramref name="probe"/> until it says done, and returns the value it gave then.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<(bool Done, T Value)>> probe, string what)
     {
         var until = DateTime.UtcNow + Deadline;
         while (true)
         {
-            if (await probe() is { } value)
-                return value;
-            if (DateTime.UtcNow > until)
-                throw new TimeoutException($"Waited {Deadline.TotalSeconds:0} s for: {what}");
-            await Task.Delay(100);
-        }
-    }
-
-    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what) where T : class
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            if (await probe() is { } value)
+            var (done, value) = await probe();
+            if (done)
                 return value;
             if (DateTime.UtcNow > until)
                 throw new TimeoutException($"Waited {Deadline.TotalSeconds:0} s for: {what}");
