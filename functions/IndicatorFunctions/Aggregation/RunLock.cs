@@ -133,9 +133,10 @@ public sealed class RunLock : IAsyncDisposable
             await _blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = _lease.LeaseId } });
             await _lease.ReleaseAsync();
         }
-        catch (RequestFailedException)
+        catch (Exception ex) when (ex is RequestFailedException || Hosting.StorageFailures.IsStorageFailure(ex))
         {
-            // The lease lapsed (a very long stall): nothing to release, and the next run can take it.
+            // The lease lapsed or was taken (nothing to release), or storage is down (it lapses within a minute):
+            // either way the next run can take it, and the run's outcome stands.
         }
         _stop.Dispose();
         _lost.Dispose();
