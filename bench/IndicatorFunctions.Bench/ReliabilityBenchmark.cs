@@ -62,11 +62,15 @@ public static class ReliabilityBenchmark
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, readSeconds)));
         await warmUp.StopAsync();
         var idleLoad = new Readers(readerClient, urls, readers);
+        var idleReadCpu = new CpuMeter(lab.App, lab.Storage);
         idleLoad.Start();
         await Task.Delay(TimeSpan.FromSeconds(readSeconds));
         var idleReads = await idleLoad.StopAsync();
-        Progress($"  {idleReads.Requests} requests, {idleReads.PerSecond:F0} req/s; {idleReads.Statuses()}");
+        var idleReadCpuText = idleReadCpu.Read();
+        Progress($"  {idleReads.Requests} requests, {idleReads.PerSecond:F0} req/s; {idleReads.Statuses()}; {idleReadCpuText}");
+        var idleRunCpu = new CpuMeter(lab.App, lab.Storage);
         var idleRun = await lab.RunAsync(full: true);
+        var idleRunCpuText = idleRunCpu.Read();
         var idleSnapshot = await lab.SnapshotAsync(urls, idleRun, snapshots);
         var repeat = AggregateSnapshot.Differences(current, idleSnapshot);
         Progress($"idle full run {idleRun.Id}: {idleRun.Status}, {idleRun.DurationMs} ms; same figures as the first full run: {repeat.Count == 0}");
@@ -106,11 +110,11 @@ public static class ReliabilityBenchmark
             return $"app killed (SIGKILL), restarted and healthy after {down.Elapsed.TotalSeconds:F1} s";
         }));
 
-        PrintSummary(data, readers, readSeconds, idleReads, idleRun, repeat.Count, mid, results);
+        PrintSummary(data, readers, readSeconds, idleReads, idleRun, repeat.Count, mid, results, (idleReadCpuText, idleRunCpuText));
         return repeat.Count == 0 && results.All(r => r.AggregatesIdentical && r.Consistency.Mismatches == 0) ? 0 : 1;
     }
 
-    private static void PrintSummary(SyntheticData data, int readers, int readSeconds, ReadFigures idleReads, Run idleRun, int repeatDifferences, TimeSpan mid, List<ScenarioResult> results)
+    private static void PrintSummary(SyntheticData data, int readers, int readSeconds, ReadFigures idleReads, Run idleRun, int repeatDifferences, TimeSpan mid, List<ScenarioResult> results, (string Reads, string Run) idleCpu)
     {
         var text = new StringBuilder();
         text.AppendLine();
@@ -118,6 +122,7 @@ public static class ReliabilityBenchmark
         text.AppendLine(CultureInfo.InvariantCulture, $"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, Azurite {Env("BENCH_AZURITE_VERSION", "?")} with disk persistence (LokiJS, saved every 5 s)");
         text.AppendLine(CultureInfo.InvariantCulture, $"data: {data.Count} observations = {data.Indicators.Count} indicators x {data.Districts.Count} districts x {1 + data.Sectors.Count} series x {data.Periods.Count} years, {data.Clusters.Count} clusters; {AggregateSnapshot.Urls(data).Count} aggregate URLs compared");
         text.AppendLine(CultureInfo.InvariantCulture, $"idle: {readers} readers x {readSeconds} s: {idleReads.Requests} requests = {idleReads.PerSecond:F0} req/s, errors: {idleReads.ErrorStatuses()}; full run (no readers) {idleRun.DurationMs} ms; a second clean full run identical to the first: {(repeatDifferences == 0 ? "yes" : $"NO ({repeatDifferences} URLs differ)")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  idle reads {idleCpu.Reads}; idle run {idleCpu.Run}");
         text.AppendLine(CultureInfo.InvariantCulture, $"faults strike {mid.TotalSeconds:F1} s after the full run's trigger ({Env("BENCH_MID_FRACTION", "0.4")} of the idle run)");
         foreach (var r in results)
         {
@@ -125,6 +130,7 @@ public static class ReliabilityBenchmark
             text.AppendLine(CultureInfo.InvariantCulture, $"[{(r.Pass ? "PASS" : "FAIL")}] {r.Name}{(r.Fault is null ? "" : ": " + r.Fault)}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  reads: {r.Reads.Requests} requests over {r.Reads.Seconds:F1} s = {r.Reads.PerSecond:F0} req/s = {r.Reads.PerSecond / idleReads.PerSecond:F2} x idle; errors: {r.Reads.ErrorStatuses()}{(r.Reads.Unavailable503WithoutRetryAfter > 0 ? $" ({r.Reads.Unavailable503WithoutRetryAfter} 503 without Retry-After)" : "")}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  run {r.Faulted.Id}: {r.Faulted.Describe()}{(r.Faulted.DurationMs > 0 ? $" = {(double)r.Faulted.DurationMs / idleRun.DurationMs:F2} x idle duration ({(double)idleRun.DurationMs / r.Faulted.DurationMs:F2} x idle speed)" : "")}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  from the trigger to the last run's end, {r.Cpu}");
             if (r.FollowUp is { } f)
                 text.AppendLine(CultureInfo.InvariantCulture, $"  follow-up run {f.Id} ({(f.Full ? "full" : "incremental")}): {f.Describe()}; triggered after {r.FollowUpWaitSeconds:F1} s ({r.FollowUpRefusals} refusals: 409 while the lock was held, 503/no answer while storage was down)");
             if (r.Faulted.Status == "running" && r.FaultedAfter is { } after)
@@ -148,6 +154,25 @@ public static class ReliabilityBenchmark
     internal static string Env(string name, string fallback) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 
+    /// <summary>CPU seconds the app, Azurite and this program (the readers) used over a span of wall time.</summary>
+    public sealed class CpuMeter
+    {
+        private readonly (BenchProcess App, BenchProcess Storage) _processes;
+        private readonly (int App, int Storage) _pids;
+        private readonly (double App, double Storage, double Self) _start;
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+
+        public CpuMeter(BenchProcess app, BenchProcess storage)
+        {
+            (_processes, _pids) = ((app, storage), (app.Pid, storage.Pid));
+            _start = (ProcessCpu.Seconds(app.Pid), ProcessCpu.Seconds(storage.Pid), ProcessCpu.Seconds(Environment.ProcessId));
+        }
+
+        /// <summary>"CPU: app 12.3 s, Azurite 4.5 s, readers 6.7 s in 10.0 s wall" (not across a restart: the pids change).</summary>
+        public string Read() => (_processes.App.Pid, _processes.Storage.Pid) != _pids ? "CPU: not measured (a process was restarted)" : string.Create(CultureInfo.InvariantCulture,
+            $"CPU: app {ProcessCpu.Seconds(_pids.App) - _start.App:F1} s, Azurite {ProcessCpu.Seconds(_pids.Storage) - _start.Storage:F1} s, readers (this program) {ProcessCpu.Seconds(Environment.ProcessId) - _start.Self:F1} s in {_watch.Elapsed.TotalSeconds:F1} s wall");
+    }
+
     /// <summary>A run as GET /api/runs/{id} shows it.</summary>
     public sealed record Run(string Id, string Status, bool Full, long DurationMs, IReadOnlyList<string> Errors)
     {
@@ -163,7 +188,7 @@ public static class ReliabilityBenchmark
     }
 
     public sealed record ScenarioResult(
-        string Name, string? Fault, ReadFigures Reads, Run Faulted, Run? FaultedAfter, Run? FollowUp, double FollowUpWaitSeconds, int FollowUpRefusals,
+        string Name, string? Fault, string Cpu, ReadFigures Reads, Run Faulted, Run? FaultedAfter, Run? FollowUp, double FollowUpWaitSeconds, int FollowUpRefusals,
         Run Reference, (int Count, List<string> Examples) Differences, (long Mismatches, long Unverified, List<string> Examples) Consistency, List<string> Misses)
     {
         public bool AggregatesIdentical => Differences.Count == 0;
@@ -187,6 +212,7 @@ public static class ReliabilityBenchmark
             Progress($"  revised {revised} points");
             using var client = Readers.Client(Lab.AppUrl);
             var readers = new Readers(client, Urls, ReaderCount);
+            var cpu = new CpuMeter(Lab.App, Lab.Storage);
             readers.Start();
             var (id, _, _) = await Lab.TriggerAsync(full: true);
             Progress($"  full run {id} triggered under {ReaderCount} readers");
@@ -200,8 +226,8 @@ public static class ReliabilityBenchmark
 
             Run faulted = faultedRunEnds ? await Lab.WaitRunAsync(id) : Run.Unknown(id, "running");
             Progress($"  run {id}: {faulted.Describe()}");
-            if (faulted.Succeeded)
-                await Lab.SnapshotAsync(Urls, faulted, Snapshots);
+            if (faulted.Succeeded && fault is not null)
+                await Lab.SnapshotAsync(Urls, faulted, Snapshots); // before the follow-up replaces it (the readers may have seen it)
             Run? followUp = null;
             double waited = 0;
             var refusals = 0;
@@ -213,6 +239,7 @@ public static class ReliabilityBenchmark
             }
             // The readers stop as soon as the last run ends: the committed run, and so what is served, no longer changes.
             var reads = await readers.StopAsync();
+            var cpuText = cpu.Read();
             var after = followUp ?? faulted;
             var served = after.Succeeded ? await Lab.SnapshotAsync(Urls, after, Snapshots) : await AggregateSnapshot.TakeAsync(Lab.Admin, Urls);
             Progress($"  readers: {reads.Requests} requests, {reads.PerSecond:F0} req/s; {reads.Statuses()}");
@@ -251,7 +278,7 @@ public static class ReliabilityBenchmark
                 if (faultedAfter is { } f && f.Status != "failed")
                     misses.Add($"the killed run {f.Id} shows as {f.Status}, not failed");
             }
-            return new ScenarioResult(name, faultNote, reads, faulted, faultedAfter, followUp, waited, refusals, reference, differences, consistency, misses);
+            return new ScenarioResult(name, faultNote, cpuText, reads, faulted, faultedAfter, followUp, waited, refusals, reference, differences, consistency, misses);
         }
 
         /// <summary>Every 100th point (offset by the scenario's index) again, 5% higher than loaded: each one a revision.</summary>
