@@ -75,11 +75,15 @@ public sealed record AggregateSnapshot(string RunId, IReadOnlyDictionary<string,
 }
 
 /// <summary>What a reader load saw.</summary>
+/// <remarks>
+/// Throughput is counted up to <see cref="Readers.Mark"/> when it was called (the end of the run the reads ran during;
+/// the readers go on a few seconds, so they also read the run it committed); statuses and bodies cover the whole load.
+/// </remarks>
 public sealed record ReadFigures(
     long Requests, double Seconds, IReadOnlyDictionary<string, long> ByStatus, long Unavailable503WithoutRetryAfter,
-    IReadOnlyDictionary<(string RunId, string Url), HashSet<string>> Bodies)
+    IReadOnlyDictionary<(string RunId, string Url), HashSet<string>> Bodies, long MarkedRequests, double MarkedSeconds)
 {
-    public double PerSecond => Seconds > 0 ? Requests / Seconds : 0;
+    public double PerSecond => MarkedSeconds > 0 ? MarkedRequests / MarkedSeconds : 0;
     public long Ok => ByStatus.GetValueOrDefault("200");
     public long Errors => Requests - Ok;
 
@@ -157,11 +161,17 @@ public sealed class Readers
         _all = Task.WhenAll(Enumerable.Range(0, _count).Select(i => Task.Run(() => ReadAsync(i, _stop.Token))));
     }
 
+    private (long Requests, double Seconds)? _mark;
+
+    /// <summary>The end of the span throughput is measured over (by default, the whole load).</summary>
+    public void Mark() => _mark = (Interlocked.Read(ref _requests), _watch!.Elapsed.TotalSeconds);
+
     public async Task<ReadFigures> StopAsync()
     {
         await _stop!.CancelAsync();
         await _all!;
         var seconds = _watch!.Elapsed.TotalSeconds;
+        var mark = _mark ?? (_requests, seconds);
         _stop.Dispose();
         var bodies = new Dictionary<(string, string), HashSet<string>>();
         foreach (var (url, body) in _bodies.Keys)
@@ -172,7 +182,7 @@ public sealed class Readers
                 bodies[key] = set = [];
             set.Add(normalized);
         }
-        return new ReadFigures(_requests, seconds, new Dictionary<string, long>(_byStatus), _missingRetryAfter, bodies);
+        return new ReadFigures(_requests, seconds, new Dictionary<string, long>(_byStatus), _missingRetryAfter, bodies, mark.Requests, mark.Seconds);
     }
 
     private async Task ReadAsync(int seed, CancellationToken stop)
