@@ -11,7 +11,8 @@
 #     served after the follow-up must equal the clean run's, and every 200 a reader got must equal the snapshot of
 #     the run it names.
 # Prints one summary block (PASS/FAIL per scenario); exits 1 when an aggregate comparison fails.
-# Smoke run (< 2 minutes): BENCH_OBSERVATIONS=2000 BENCH_READ_SECONDS=3 BENCH_PAUSE_SECONDS=5 bash scripts/bench-reliability.sh
+# Smoke run (about 3 minutes, one of them the run lock's 60 s lease lapsing after the app is killed):
+#   BENCH_OBSERVATIONS=2000 BENCH_READ_SECONDS=3 BENCH_PAUSE_SECONDS=5 bash scripts/bench-reliability.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
 cd "$ROOT"
