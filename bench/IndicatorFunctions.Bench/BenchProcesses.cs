@@ -21,6 +21,7 @@ public sealed class BenchProcess(string name, string workDirectory, string worki
     private Process? _process;
 
     public string Name => name;
+    private string PidFile => Path.Combine(workDirectory, name + ".pid");
     public int Pid => _process?.Id ?? 0;
 
     public void Start()
@@ -33,7 +34,7 @@ public sealed class BenchProcess(string name, string workDirectory, string worki
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
-        File.WriteAllText(Path.Combine(workDirectory, name + ".pid"), _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.WriteAllText(PidFile, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public void Pause() => Signal(SigStop);
@@ -50,6 +51,7 @@ public sealed class BenchProcess(string name, string workDirectory, string worki
         _process.WaitForExit();
         _process.Dispose();
         _process = null;
+        File.Delete(PidFile); // ended: the script's cleanup must not signal a pid the system may reuse
     }
 
     public bool Exited => _process is null || _process.HasExited;
