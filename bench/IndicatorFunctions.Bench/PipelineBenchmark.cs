@@ -150,7 +150,7 @@ public static class PipelineBenchmark
         };
     }
 
-    private static async Task PutAllAsync(HttpClient http, IEnumerable<(string Path, object Body)> entries)
+    internal static async Task PutAllAsync(HttpClient http, IEnumerable<(string Path, object Body)> entries)
     {
         // A few at a time: the catalog is hundreds of small entries, not the figure being measured.
         await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (entry, ct) =>
@@ -162,7 +162,7 @@ public static class PipelineBenchmark
         });
     }
 
-    private static async Task<JsonObject> PostObservationsAsync(HttpClient http, IReadOnlyList<ObservationInput> rows)
+    internal static async Task<JsonObject> PostObservationsAsync(HttpClient http, IReadOnlyList<ObservationInput> rows)
     {
         using var content = new ByteArrayContent(SyntheticData.ToJsonBody(rows));
         content.Headers.ContentType = new("application/json");
@@ -176,7 +176,7 @@ public static class PipelineBenchmark
         return reply;
     }
 
-    private static int BodyRows() => Math.Clamp(Int("BENCH_BODY_ROWS", 5000), 1, 5000);
+    internal static int BodyRows() => Math.Clamp(Int("BENCH_BODY_ROWS", 5000), 1, 5000);
 
     private static long? ProcStatusKb(int pid, string field)
     {

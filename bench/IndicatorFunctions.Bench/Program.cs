@@ -1,12 +1,13 @@
 using IndicatorFunctions.Bench;
 
-// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-replatform.sh and scripts/bench-collect.sh.
+// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-replatform.sh, scripts/bench-collect.sh and scripts/bench-reliability.sh.
 return args.FirstOrDefault() switch
 {
     "table-upsert" => await TableUpsertBenchmark.RunAsync(),
     "aggregate" => AggregateBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args.ElementAtOrDefault(1)),
     "collect" => await CollectBenchmark.RunAsync(),
+    "reliability" => await ReliabilityBenchmark.RunAsync(),
     _ => Usage(),
 };
 
@@ -23,6 +24,9 @@ static int Usage()
                IndicatorFunctions.Bench collect
                    serves BENCH_SOURCES CSVs of BENCH_ROWS rows from a local server, configures them as http-csv sources
                    of a running app (BENCH_APP_URL) and times two collecting runs (see scripts/bench-collect.sh)
+               IndicatorFunctions.Bench reliability
+                   owns Azurite (disk) and the app (BENCH_AZURITE, BENCH_APP_DIR, BENCH_WORK): reads and runs under
+                   200 readers, storage paused/killed and the app killed mid-run (see scripts/bench-reliability.sh)
         """);
     return 2;
 }
