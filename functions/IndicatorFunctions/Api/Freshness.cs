@@ -25,15 +25,44 @@ public sealed class Freshness(ChangeTracker changes, Generations generations, Ti
         var cached = _cached;
         if (cached is { } c && clock.GetUtcNow() - c.At < CacheFor)
             return c.Snapshot;
-        var state = await changes.ReadStateAsync(cancellationToken);
-        var view = cached?.Snapshot.View is { } known && known.Committed == state.RunId && known.Base == (state.Base ?? "")
-            ? known
-            : await generations.ReadViewAsync(state, cancellationToken);
-        var snapshot = new Snapshot(state, view);
-        _cached = new Entry(snapshot, clock.GetUtcNow());
-        return snapshot;
+        // One refresh at a time: the readers arriving as the entry expires share it rather than each reading the
+        // state row. It runs on its own (bounded by the storage client's deadlines); each caller waits with its own
+        // cancellation, and a failed refresh is not kept.
+        var refresh = _refresh;
+        if (refresh is null || refresh.IsCompleted)
+        {
+            var mine = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Interlocked.CompareExchange(ref _refresh, mine.Task, refresh) == refresh)
+                _ = RefreshAsync(cached, mine);
+            refresh = _refresh!;
+        }
+        return await refresh.WaitAsync(cancellationToken);
+    }
+
+    private Task<Snapshot>? _refresh;
+
+    private async Task RefreshAsync(Entry? cached, TaskCompletionSource<Snapshot> result)
+    {
+        try
+        {
+            var state = await changes.ReadStateAsync(CancellationToken.None);
+            var view = cached?.Snapshot.View is { } known && known.Committed == state.RunId && known.Base == (state.Base ?? "")
+                ? known
+                : await generations.ReadViewAsync(state, CancellationToken.None);
+            var snapshot = new Snapshot(state, view);
+            _cached = new Entry(snapshot, clock.GetUtcNow());
+            result.SetResult(snapshot);
+        }
+        catch (Exception ex)
+        {
+            result.SetException(ex);
+        }
     }
 
     /// <summary>After a write or a run in this process, the next read must not show the old freshness.</summary>
-    public void Invalidate() => _cached = null;
+    public void Invalidate()
+    {
+        _cached = null;
+        _refresh = null; // a refresh already under way may have read the state before the change
+    }
 }
