@@ -49,6 +49,7 @@ public static class Extensions
         services.AddCollection();
         services.AddSingleton<Freshness>();
         services.AddSingleton<ReadCache>();
+        services.AddSingleton<ResponseCache>();
         services.AddSingleton<HealthApi.HealthProbe>();
         services.AddHostedService<StartupRun>();
         services.AddOptions<AppOptions>().BindConfiguration("").ValidateOnStart();

@@ -1,39 +1,63 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace IndicatorFunctions.Api;
 
 /// <summary>
-/// A read response with a strong ETag (a hash of the exact bytes) and Cache-Control; a matching
+/// A read response, serialized once, with a strong ETag (a hash of the exact bytes) and Cache-Control; a matching
 /// <c>If-None-Match</c> gets 304 with no body. The bytes include runId and pendingChanges, so the tag changes
 /// whenever the figures or their freshness do.
 /// </summary>
-public sealed class CachedJson<T>(T value) : IResult
+public sealed class CachedJson(byte[] body) : IResult
 {
+    public byte[] Body { get; } = body;
+
+    public string ETag { get; } = "\"" + Convert.ToBase64String(SHA256.HashData(body), 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
+
     public async Task ExecuteAsync(HttpContext context)
     {
-        var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var body = JsonSerializer.SerializeToUtf8Bytes(value, json);
-        var etag = "\"" + Convert.ToBase64String(SHA256.HashData(body), 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
         var seconds = context.RequestServices.GetRequiredService<IOptions<AppOptions>>().Value.ReadCacheSeconds;
         var headers = context.Response.Headers;
-        headers.ETag = etag;
+        headers.ETag = ETag;
         headers.CacheControl = $"public, max-age={seconds}";
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == ETag || t.Trim() == "*")))
         {
             context.Response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        context.Response.ContentLength = Body.Length;
+        await context.Response.Body.WriteAsync(Body, context.RequestAborted);
     }
 }
 
 public static class Cached
 {
-    public static CachedJson<T> Json<T>(T value) => new(value);
+    public static CachedJson Json<T>(T value) => new(JsonSerializer.SerializeToUtf8Bytes(value, IndicatorFunctions.Json.Options));
+}
+
+/// <summary>
+/// Rendered read responses, by what they are rendered from: the request (route and query), the committed run, the
+/// freshness it reports and the catalog snapshot. A dashboard's repeated read is then a lookup, not a filter, a
+/// sort, a serialization and a hash — which leaves the cores to a run writing meanwhile. Bounded to
+/// <see cref="MaxBytes"/> of bodies.
+/// </summary>
+public sealed class ResponseCache : IDisposable
+{
+    public const long MaxBytes = 64L * 1024 * 1024;
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxBytes });
+
+    public async Task<CachedJson> GetOrAddAsync<TKey>(TKey key, Func<Task<CachedJson>> render) where TKey : notnull
+    {
+        if (_cache.TryGetValue(key, out CachedJson? cached))
+            return cached!;
+        var response = await render();
+        _cache.Set(key, response, new MemoryCacheEntryOptions { Size = response.Body.Length, SlidingExpiration = TimeSpan.FromMinutes(5) });
+        return response;
+    }
+
+    public void Dispose() => _cache.Dispose();
 }

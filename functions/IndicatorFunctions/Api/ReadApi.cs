@@ -16,7 +16,7 @@ namespace IndicatorFunctions.Api;
 /// whose figures it holds.
 /// Ids are checked as slugs before they reach a filter.
 /// </summary>
-public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache cache)
+public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache cache, ResponseCache responses)
 {
     [Function("GetSeries")]
     public async Task<IResult> GetSeriesAsync(
@@ -39,13 +39,16 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
 
         var series = new SeriesKey(indicator, district, sector ?? Slug.TotalSector);
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.Series, SeriesPointEntity.SeriesPartition(series), cancellationToken);
-        return Cached.Json(new
+        return await RenderAsync(request, state, snapshot, async () =>
         {
-            district, indicator, sector = series.Sector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
-            points = entities.Where(e => range.Contains(Period.Parse(e.RowKey)))
-                .OrderBy(e => Period.Parse(e.RowKey))
-                .Select(e => new { period = e.RowKey, value = Round(e.Value, ind.Decimals), status = e.Status, source = e.Source, yoy = Yoy(e, ind) }),
+            var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.Series, SeriesPointEntity.SeriesPartition(series), cancellationToken);
+            return Cached.Json(new
+            {
+                district, indicator, sector = series.Sector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
+                points = entities.Where(e => range.Contains(Period.Parse(e.RowKey)))
+                    .OrderBy(e => Period.Parse(e.RowKey))
+                    .Select(e => new { period = e.RowKey, value = Round(e.Value, ind.Decimals), status = e.Status, source = e.Source, yoy = Yoy(e, ind) }),
+            });
         });
     }
 
@@ -67,23 +70,26 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
             return Problems.NotFound("indicator", indicator);
 
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.CrossSection, SeriesPointEntity.CrossSectionPartition(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
-        var ordered = entities.OrderByDescending(e => e.Value).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
-        // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
-        var ranks = new int[ordered.Count];
-        for (var i = 0; i < ordered.Count; i++)
-            ranks[i] = i > 0 && ordered[i].Value == ordered[i - 1].Value ? ranks[i - 1] : i + 1;
-        return Cached.Json(new
+        return await RenderAsync(request, state, snapshot, async () =>
         {
-            indicator, period = p.ToString(), sector = sector ?? Slug.TotalSector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
-            rows = ordered.Select((e, i) => new
+            var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.CrossSection, SeriesPointEntity.CrossSectionPartition(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
+            var ordered = entities.OrderByDescending(e => e.Value).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+            // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
+            var ranks = new int[ordered.Count];
+            for (var i = 0; i < ordered.Count; i++)
+                ranks[i] = i > 0 && ordered[i].Value == ordered[i - 1].Value ? ranks[i - 1] : i + 1;
+            return Cached.Json(new
             {
-                district = e.RowKey,
-                value = Round(e.Value, ind.Decimals),
-                status = e.Status,
-                rank = ranks[i],
-                yoy = Yoy(e, ind),
-            }),
+                indicator, period = p.ToString(), sector = sector ?? Slug.TotalSector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
+                rows = ordered.Select((e, i) => new
+                {
+                    district = e.RowKey,
+                    value = Round(e.Value, ind.Decimals),
+                    status = e.Status,
+                    rank = ranks[i],
+                    yoy = Yoy(e, ind),
+                }),
+            });
         });
     }
 
@@ -108,33 +114,40 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
             return Problems.Validation("indicator", $"indicator {indicator} has aggregation 'none' (a ratio or reported rate): it is not rolled up");
 
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
-        var entities = await cache.ReadPartitionAsync<RollupEntity>(view, AggregateTable.Rollups, RollupEntity.Partition(new RollupKey(cluster, indicator)), cancellationToken);
-        return Cached.Json(new
+        return await RenderAsync(request, state, snapshot, async () =>
         {
-            cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,
-            points = entities.Where(e => range.Contains(Period.Parse(e.RowKey))).OrderBy(e => Period.Parse(e.RowKey)).Select(e => new
+            var entities = await cache.ReadPartitionAsync<RollupEntity>(view, AggregateTable.Rollups, RollupEntity.Partition(new RollupKey(cluster, indicator)), cancellationToken);
+            return Cached.Json(new
             {
-                period = e.RowKey,
-                value = Round(e.Value, ind.Decimals),
-                valueReason = e.ValueReason,
-                status = e.Status,
-                members = e.Members,
-                reporting = e.Reporting,
-                coverage = Round(e.Coverage, 4),
-                missing = e.MissingMembers(),
-                yoy = new
+                cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,
+                points = entities.Where(e => range.Contains(Period.Parse(e.RowKey))).OrderBy(e => Period.Parse(e.RowKey)).Select(e => new
                 {
-                    current = Round(e.YoyCurrent, ind.Decimals),
-                    prior = Round(e.YoyPrior, ind.Decimals),
-                    change = Round(e.YoyChange, ind.Decimals),
-                    pct = Round(e.YoyPct, 2),
-                    comparableMembers = e.ComparableMembers,
-                    reason = e.YoyReason,
-                    status = e.YoyStatus,
-                },
-            }),
+                    period = e.RowKey,
+                    value = Round(e.Value, ind.Decimals),
+                    valueReason = e.ValueReason,
+                    status = e.Status,
+                    members = e.Members,
+                    reporting = e.Reporting,
+                    coverage = Round(e.Coverage, 4),
+                    missing = e.MissingMembers(),
+                    yoy = new
+                    {
+                        current = Round(e.YoyCurrent, ind.Decimals),
+                        prior = Round(e.YoyPrior, ind.Decimals),
+                        change = Round(e.YoyChange, ind.Decimals),
+                        pct = Round(e.YoyPct, 2),
+                        comparableMembers = e.ComparableMembers,
+                        reason = e.YoyReason,
+                        status = e.YoyStatus,
+                    },
+                }),
+            });
         });
     }
+
+    /// <summary>The response for this request as rendered from this run, freshness and catalog, rendered once.</summary>
+    private Task<CachedJson> RenderAsync(HttpRequest request, FreshnessState state, CatalogSnapshot snapshot, Func<Task<CachedJson>> render) =>
+        responses.GetOrAddAsync((request.Path.Value, request.QueryString.Value, state.RunId, state.AggregatedAt, state.LastChangeAt, snapshot), render);
 
     private static object Yoy(SeriesPointEntity e, Indicator indicator) => new
     {
