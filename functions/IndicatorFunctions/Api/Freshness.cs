@@ -28,15 +28,18 @@ public sealed class Freshness(ChangeTracker changes, Generations generations, Ti
         // One refresh at a time: the readers arriving as the entry expires share it rather than each reading the
         // state row. It runs on its own (bounded by the storage client's deadlines); each caller waits with its own
         // cancellation, and a failed refresh is not kept.
-        var refresh = _refresh;
-        if (refresh is null || refresh.IsCompleted)
+        while (true)
         {
+            var current = Volatile.Read(ref _refresh);
+            if (current is { IsCompleted: false })
+                return await current.WaitAsync(cancellationToken);
             var mine = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (Interlocked.CompareExchange(ref _refresh, mine.Task, refresh) == refresh)
+            if (Interlocked.CompareExchange(ref _refresh, mine.Task, current) == current)
+            {
                 _ = RefreshAsync(cached, mine);
-            refresh = _refresh!;
+                return await mine.Task.WaitAsync(cancellationToken);
+            }
         }
-        return await refresh.WaitAsync(cancellationToken);
     }
 
     private Task<Snapshot>? _refresh;
@@ -50,7 +53,9 @@ public sealed class Freshness(ChangeTracker changes, Generations generations, Ti
                 ? known
                 : await generations.ReadViewAsync(state, CancellationToken.None);
             var snapshot = new Snapshot(state, view);
-            _cached = new Entry(snapshot, clock.GetUtcNow());
+            // Not kept if invalidated meanwhile: this refresh may have read the state before the change.
+            if (Volatile.Read(ref _refresh) == result.Task)
+                _cached = new Entry(snapshot, clock.GetUtcNow());
             result.SetResult(snapshot);
         }
         catch (Exception ex)

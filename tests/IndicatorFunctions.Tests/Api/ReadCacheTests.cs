@@ -36,4 +36,26 @@ public sealed class ReadCacheTests(AzuriteFixture azurite)
         Assert.Equal(220, together[0].Single(e => e.RowKey == "2021").Value);
         Assert.Equal(330, run2.Single(e => e.RowKey == "2021").Value);
     }
+
+    [Fact]
+    public async Task Freshness_serves_concurrent_readers_while_it_is_invalidated_and_then_shows_the_new_run()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        var first = await RunAsync(admin);
+        var freshness = app.Services.GetRequiredService<Freshness>();
+
+        var readers = Enumerable.Range(0, 400).Select(async i =>
+        {
+            if (i % 10 == 0)
+                freshness.Invalidate();
+            return await freshness.GetSnapshotAsync(CancellationToken.None);
+        }).ToList();
+        var snapshots = await Task.WhenAll(readers);
+        var second = await RunAsync(admin); // the run endpoint invalidates as it finishes
+        var after = await freshness.GetSnapshotAsync(CancellationToken.None);
+
+        Assert.All(snapshots, s => Assert.Equal(first.GetProperty("id").GetString(), s.State.RunId));
+        Assert.Equal(second.GetProperty("id").GetString(), after.State.RunId);
+    }
 }
