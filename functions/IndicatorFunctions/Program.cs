@@ -17,9 +17,7 @@ builder.UseMiddleware<BadRequests.WorkerMiddleware>();
 builder.UseMiddleware<StorageFailures.WorkerMiddleware>();
 builder.AddIndicatorServices();
 
-// Telemetry to Application Insights when the app has a connection string for it.
-if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
-    builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
+builder.Services.AddTelemetry(builder.Configuration);
 
 await builder.Build().RunAsync();
 
