@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the run, test and bench scripts: npm install, free ports, Azurite start/stop.
 # Sourced, not executed.
 
@@ -7,7 +8,7 @@ AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ
 # Installs the pinned npm tooling (Azurite, the Blob SDK the run command drops the sample file with) when missing or out of date.
 ensure_npm() {
   if [ ! -x "$ROOT/node_modules/.bin/azurite" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    echo "installing npm packages (azurite, @azure/storage-blob)..."
+    echo "installing npm packages (azurite, @azure/storage-blob, @action-validator/cli)..."
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || return 1
   fi
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts: the built app (Release) in local mode (`--local`: the app's functions served by
 # the app itself, as `func start` would serve them; Core Tools cannot be installed here), from its own folder (so no
 # local.settings.json is picked up: every setting comes from the environment below), on a free port, against

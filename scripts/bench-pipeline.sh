@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2119 # start_app takes extra settings (NAME=value); none here, not the script's arguments
 # Pipeline benchmark (not a test): the real app (Release build, local mode: see bench-app.sh) against a private
 # in-memory Azurite.
 #  1. For two data sizes (BENCH_OBSERVATIONS_SMALL, BENCH_OBSERVATIONS: same districts and years, so every

@@ -47,7 +47,8 @@ trap 'exit 130' INT TERM
 ensure_npm
 BASE_SHA=$(git rev-parse --verify "$BASE_REV^{commit}")
 CURRENT_SHA=$(git rev-parse HEAD)
-CURRENT_DIRTY=$(git status --porcelain --untracked-files=no -- functions | grep -q . && echo " + uncommitted changes under functions/" || true)
+CURRENT_DIRTY=""
+if git status --porcelain --untracked-files=no -- functions | grep -q .; then CURRENT_DIRTY=" + uncommitted changes under functions/"; fi
 
 echo "baseline worktree: $BASE_DIR at ${BASE_SHA:0:7}"
 # A leftover from an interrupted run (or anything else at that path) is replaced.
@@ -81,7 +82,7 @@ ROWS=() n=0
 for build in $ORDER; do
   n=$((n + 1))
   case $build in
-    baseline) APP_DIR=$BASE_APP_DIR APP_ARGS= prefix=base$n ;;
+    baseline) APP_DIR=$BASE_APP_DIR APP_ARGS='' prefix=base$n ;;
     current) APP_DIR=$CURRENT_APP_DIR prefix=cur$n; unset APP_ARGS ;;
     *) echo "BENCH_ORDER: unknown build '$build' (baseline|current)" >&2; exit 2 ;;
   esac

@@ -12,7 +12,7 @@ URL=http://127.0.0.1:7071
 ensure_npm
 [ -f local.settings.json ] || { cp local.settings.sample.json local.settings.json; echo "created local.settings.json from local.settings.sample.json"; }
 
-APP_PID= SOURCE_PID=
+APP_PID='' SOURCE_PID=''
 cleanup() {
   [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
   [ -n "$SOURCE_PID" ] && kill "$SOURCE_PID" 2>/dev/null && wait "$SOURCE_PID" 2>/dev/null
@@ -28,7 +28,7 @@ else
   node_modules/.bin/azurite --location .azurite --silent --disableTelemetry \
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >.azurite/azurite.log 2>&1 &
   AZURITE_PID=$!
-  wait_port 10000 30 && wait_port 10002 30 || { echo "Azurite did not start; see .azurite/azurite.log" >&2; exit 1; }
+  { wait_port 10000 30 && wait_port 10002 30; } || { echo "Azurite did not start; see .azurite/azurite.log" >&2; exit 1; }
   echo "Azurite: started (data in .azurite/, log in .azurite/azurite.log)"
 fi
 

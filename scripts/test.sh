@@ -3,9 +3,16 @@
 # Azurite stopped even on failure, and one summary line `tests: N passed, N failed, N skipped`.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 ensure_npm || { echo "npm install failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+# The shellcheck tool, which a test runs over the scripts: Debian's package, installed when missing (CI starts without it).
+install_shellcheck() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+  { $sudo apt-get install -y -qq shellcheck || { $sudo apt-get update -qq && $sudo apt-get install -y -qq shellcheck; }; } >/dev/null 2>&1
+}
+command -v shellcheck >/dev/null || install_shellcheck || echo "shellcheck could not be installed (Debian package shellcheck): its test will fail"
 trap stop_azurite EXIT
 start_private_azurite || { echo "tests: 0 passed, 1 failed"; exit 1; }
 echo "Azurite (in memory) for this run: ${AZURITE_CONNECTION_STRING//$AZURITE_KEY/<key>}"
