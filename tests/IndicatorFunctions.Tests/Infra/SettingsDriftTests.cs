@@ -26,8 +26,8 @@ public sealed partial class SettingsDriftTests(CompiledTemplate compiled) : ICla
     ];
 
     /// <summary>
-    /// Settings only local mode reads: under the host the platform provides them (function keys), so the templates
-    /// leave them out.
+    /// Settings the templates leave out on purpose: <c>AdminApiKey</c> is a secret, local mode's stand-in for the
+    /// host's function keys (under the host only the run ledger's details read it; the README says how to set it).
     /// </summary>
     private static readonly string[] LocalOnly = [nameof(AppOptions.AdminApiKey)];
 

@@ -30,11 +30,11 @@ public sealed class FunctionAppFactory(AzuriteFixture azurite, IReadOnlyDictiona
 
     public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
 
+    /// <summary>A client whose every response is checked against the app's OpenAPI document (<see cref="OpenApiContract"/>).</summary>
     public HttpClient CreateClient()
     {
-        var client = App.GetTestClient();
-        client.BaseAddress = new Uri("http://localhost");
-        return client;
+        var server = App.GetTestServer();
+        return new HttpClient(new OpenApiContract.CheckingHandler(server.CreateHandler())) { BaseAddress = new Uri("http://localhost") };
     }
 
     /// <summary>A client that sends the admin key, as an operator's tooling would.</summary>
