@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace IndicatorFunctions.Formats;
@@ -45,7 +44,7 @@ public sealed record JsonStatDataset
             ["label"] = Label,
         };
         if (Updated is { } updated)
-            dataset["updated"] = updated.ToString("O", CultureInfo.InvariantCulture);
+            dataset["updated"] = updated;
         if (Notes.Count > 0)
             dataset["note"] = Strings(Notes);
         dataset["id"] = Strings(Dimensions.Select(d => d.Id));

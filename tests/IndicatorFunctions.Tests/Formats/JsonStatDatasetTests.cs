@@ -39,7 +39,7 @@ public sealed class JsonStatDatasetTests
         Assert.Equal(periods, json["dimension"]!["period"]!["category"]!["index"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.Equal(values, json["value"]!.AsArray().Select(n => n?.GetValue<double>()));
         Assert.Equal(status, json["status"]!.AsArray().Select(n => n?.GetValue<string>()));
-        Assert.Equal("2026-12-01T02:00:00.0000000+00:00", json["updated"]!.GetValue<string>());
+        Assert.Equal("\"2026-12-01T02:00:00+00:00\"", json["updated"]!.ToJsonString());
         Assert.Equal("run-1", json["extension"]!["runId"]!.GetValue<string>());
     }
 

@@ -35,7 +35,7 @@ public sealed class ReadJsonStatTests
         Assert.Equal("""
             {"runId":"run-1","aggregatedAt":"2026-12-01T02:00:00+00:00","pendingChanges":false,"source":[null,"bureau"],"yoy":{"prior":[null,100],"change":[null,10],"pct":[null,10],"reason":["no_prior",null],"status":["final","provisional"]}}
             """, Text(json["extension"]));
-        Assert.Equal("2026-12-01T02:00:00.0000000+00:00", json["updated"]!.GetValue<string>());
+        Assert.Equal("\"2026-12-01T02:00:00+00:00\"", json["updated"]!.ToJsonString());
     }
 
     [Fact]
