@@ -1,3 +1,4 @@
+using System.Text.Json;
 using IndicatorFunctions.Formats;
 using static IndicatorFunctions.Formats.CsvTable;
 
@@ -48,8 +49,8 @@ public static class ReadCsv
         .. Freshness(read),
     ]));
 
-    /// <summary>The aggregation as JSON names it (camelCase).</summary>
-    public static string AggregationName(Domain.AggregationMethod method) => method.ToString().ToLowerInvariant();
+    /// <summary>The aggregation as JSON names it (enums by camelCase name).</summary>
+    public static string AggregationName(Domain.AggregationMethod method) => JsonNamingPolicy.CamelCase.ConvertName(method.ToString());
 
     private static string?[] Yoy(YoyRead yoy) => [Number(yoy.Prior), Number(yoy.Change), Number(yoy.Pct), yoy.Reason, yoy.Status];
 
