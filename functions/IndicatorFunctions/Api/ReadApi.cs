@@ -1,9 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
+using IndicatorFunctions.Reads;
 using Azure.Data.Tables;
 using Microsoft.Azure.Functions.Worker;
 
@@ -13,7 +14,8 @@ namespace IndicatorFunctions.Api;
 /// The dashboard reads. Each is one partition of an aggregated table as the last finished run committed it (see
 /// <see cref="Generations"/>), cached per run and filtered in memory (see <see cref="ReadCache"/>; catalog and
 /// freshness come from short-lived caches), answered with a strong ETag. The <c>runId</c> a read carries is the run
-/// whose figures it holds.
+/// whose figures it holds. Each answers in JSON, CSV or JSON-stat (<see cref="ReadFormats"/>): one read model
+/// (<see cref="SeriesRead"/> …) rendered three ways.
 /// Ids are checked as slugs before they reach a filter.
 /// </summary>
 public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache cache, ResponseCache responses)
@@ -29,6 +31,7 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
         Slug.Check(errors, "indicator", indicator);
         Slug.Check(errors, "sector", sector ?? Slug.TotalSector);
         var range = PeriodRange.Parse(from, to, errors);
+        var format = ReadFormats.Select(Query.String(request, "format"), request.Headers.Accept, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
         var snapshot = await catalog.GetAsync(cancellationToken);
@@ -39,16 +42,18 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
 
         var series = new SeriesKey(indicator, district, sector ?? Slug.TotalSector);
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
-        return await RenderAsync(request, state, snapshot, async () =>
+        return await RenderAsync(request, format, state, snapshot, async () =>
         {
             var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.Series, SeriesPointEntity.SeriesPartition(series), cancellationToken);
-            return Cached.Json(new
+            var read = new SeriesRead
             {
-                district, indicator, sector = series.Sector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
-                points = entities.Where(e => range.Contains(Period.Parse(e.RowKey)))
+                District = district, Indicator = indicator, Sector = series.Sector, Unit = ind.Unit,
+                RunId = state.RunId, AggregatedAt = state.AggregatedAt, PendingChanges = state.PendingChanges,
+                Points = [.. entities.Where(e => range.Contains(Period.Parse(e.RowKey)))
                     .OrderBy(e => Period.Parse(e.RowKey))
-                    .Select(e => new { period = e.RowKey, value = Round(e.Value, ind.Decimals), status = e.Status, source = e.Source, yoy = Yoy(e, ind) }),
-            });
+                    .Select(e => new SeriesReadPoint { Period = e.RowKey, Value = Round(e.Value, ind.Decimals), Status = e.Status, Source = e.Source, Yoy = Yoy(e, ind) })],
+            };
+            return Represent(format, read, ReadCsv.Series, r => ReadJsonStat.Series(r, ind, snapshot));
         });
     }
 
@@ -63,6 +68,7 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
         Slug.Check(errors, "sector", sector ?? Slug.TotalSector);
         if (!Period.TryParse(period, out var p))
             errors.Add(new FieldError("period", $"'{period}' is not a period ({Period.Syntax})"));
+        var format = ReadFormats.Select(Query.String(request, "format"), request.Headers.Accept, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
         var snapshot = await catalog.GetAsync(cancellationToken);
@@ -70,7 +76,7 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
             return Problems.NotFound("indicator", indicator);
 
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
-        return await RenderAsync(request, state, snapshot, async () =>
+        return await RenderAsync(request, format, state, snapshot, async () =>
         {
             var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.CrossSection, SeriesPointEntity.CrossSectionPartition(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
             var ordered = entities.OrderByDescending(e => e.Value).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
@@ -78,18 +84,20 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
             var ranks = new int[ordered.Count];
             for (var i = 0; i < ordered.Count; i++)
                 ranks[i] = i > 0 && ordered[i].Value == ordered[i - 1].Value ? ranks[i - 1] : i + 1;
-            return Cached.Json(new
+            var read = new CrossSectionRead
             {
-                indicator, period = p.ToString(), sector = sector ?? Slug.TotalSector, unit = ind.Unit, state.RunId, state.AggregatedAt, state.PendingChanges,
-                rows = ordered.Select((e, i) => new
+                Indicator = indicator, Period = p.ToString(), Sector = sector ?? Slug.TotalSector, Unit = ind.Unit,
+                RunId = state.RunId, AggregatedAt = state.AggregatedAt, PendingChanges = state.PendingChanges,
+                Rows = [.. ordered.Select((e, i) => new CrossSectionReadRow
                 {
-                    district = e.RowKey,
-                    value = Round(e.Value, ind.Decimals),
-                    status = e.Status,
-                    rank = ranks[i],
-                    yoy = Yoy(e, ind),
-                }),
-            });
+                    District = e.RowKey,
+                    Value = Round(e.Value, ind.Decimals),
+                    Status = e.Status,
+                    Rank = ranks[i],
+                    Yoy = Yoy(e, ind),
+                })],
+            };
+            return Represent(format, read, ReadCsv.CrossSection, r => ReadJsonStat.CrossSection(r, ind, snapshot));
         });
     }
 
@@ -103,6 +111,7 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
         Slug.Check(errors, "cluster", cluster);
         Slug.Check(errors, "indicator", indicator);
         var range = PeriodRange.Parse(from, to, errors);
+        var format = ReadFormats.Select(Query.String(request, "format"), request.Headers.Accept, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
         var snapshot = await catalog.GetAsync(cancellationToken);
@@ -114,49 +123,55 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
             return Problems.Validation("indicator", $"indicator {indicator} has aggregation 'none' (a ratio or reported rate): it is not rolled up");
 
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
-        return await RenderAsync(request, state, snapshot, async () =>
+        return await RenderAsync(request, format, state, snapshot, async () =>
         {
             var entities = await cache.ReadPartitionAsync<RollupEntity>(view, AggregateTable.Rollups, RollupEntity.Partition(new RollupKey(cluster, indicator)), cancellationToken);
-            return Cached.Json(new
+            var read = new RollupsRead
             {
-                cluster, indicator, unit = ind.Unit, aggregation = ind.Aggregation, state.RunId, state.AggregatedAt, state.PendingChanges,
-                points = entities.Where(e => range.Contains(Period.Parse(e.RowKey))).OrderBy(e => Period.Parse(e.RowKey)).Select(e => new
+                Cluster = cluster, Indicator = indicator, Unit = ind.Unit, Aggregation = ind.Aggregation,
+                RunId = state.RunId, AggregatedAt = state.AggregatedAt, PendingChanges = state.PendingChanges,
+                Points = [.. entities.Where(e => range.Contains(Period.Parse(e.RowKey))).OrderBy(e => Period.Parse(e.RowKey)).Select(e => new RollupReadPoint
                 {
-                    period = e.RowKey,
-                    value = Round(e.Value, ind.Decimals),
-                    valueReason = e.ValueReason,
-                    status = e.Status,
-                    members = e.Members,
-                    reporting = e.Reporting,
-                    coverage = Round(e.Coverage, 4),
-                    missing = e.MissingMembers(),
-                    yoy = new
+                    Period = e.RowKey,
+                    Value = Round(e.Value, ind.Decimals),
+                    ValueReason = e.ValueReason,
+                    Status = e.Status,
+                    Members = e.Members,
+                    Reporting = e.Reporting,
+                    Coverage = Round(e.Coverage, 4),
+                    Missing = e.MissingMembers(),
+                    Yoy = new RollupYoyRead
                     {
-                        current = Round(e.YoyCurrent, ind.Decimals),
-                        prior = Round(e.YoyPrior, ind.Decimals),
-                        change = Round(e.YoyChange, ind.Decimals),
-                        pct = Round(e.YoyPct, 2),
-                        comparableMembers = e.ComparableMembers,
-                        reason = e.YoyReason,
-                        status = e.YoyStatus,
+                        Current = Round(e.YoyCurrent, ind.Decimals),
+                        Prior = Round(e.YoyPrior, ind.Decimals),
+                        Change = Round(e.YoyChange, ind.Decimals),
+                        Pct = Round(e.YoyPct, 2),
+                        ComparableMembers = e.ComparableMembers,
+                        Reason = e.YoyReason,
+                        Status = e.YoyStatus,
                     },
-                }),
-            });
+                })],
+            };
+            return Represent(format, read, ReadCsv.Rollups, r => ReadJsonStat.Rollups(r, ind, snapshot));
         });
     }
 
-    /// <summary>The response for this request as rendered from this run, freshness and catalog, rendered once.</summary>
-    private Task<CachedJson> RenderAsync(HttpRequest request, FreshnessState state, CatalogSnapshot snapshot, Func<Task<CachedJson>> render) =>
-        responses.GetOrAddAsync((request.Path.Value, request.QueryString.Value, state.RunId, state.AggregatedAt, state.LastChangeAt, snapshot), render);
+    /// <summary>
+    /// The response for this request in this representation as rendered from this run, freshness and catalog,
+    /// rendered once. The representation is part of the key: with <c>Accept</c> choosing it, one URL has several.
+    /// </summary>
+    private Task<CachedResponse> RenderAsync(HttpRequest request, ReadFormat format, FreshnessState state, CatalogSnapshot snapshot, Func<Task<CachedResponse>> render) =>
+        responses.GetOrAddAsync((request.Path.Value, request.QueryString.Value, format, state.RunId, state.AggregatedAt, state.LastChangeAt, snapshot), render);
 
-    private static object Yoy(SeriesPointEntity e, Indicator indicator) => new
+    private static CachedResponse Represent<T>(ReadFormat format, T read, Func<T, byte[]> csv, Func<T, JsonObject> jsonStat) => format switch
     {
-        prior = Round(e.Prior, indicator.Decimals),
-        change = Round(e.Change, indicator.Decimals),
-        pct = Round(e.Pct, 2),
-        reason = e.Reason,
-        status = e.YoyStatus,
+        ReadFormat.Csv => new CachedResponse(csv(read), ReadFormats.CsvContentType, ReadFormats.Vary),
+        ReadFormat.JsonStat => Cached.Json(jsonStat(read), ReadFormats.Vary),
+        _ => Cached.Json(read, ReadFormats.Vary),
     };
+
+    private static YoyRead Yoy(SeriesPointEntity e, Indicator indicator) =>
+        new(Round(e.Prior, indicator.Decimals), Round(e.Change, indicator.Decimals), Round(e.Pct, 2), e.Reason, e.YoyStatus);
 
     /// <summary>Values in canonical units, rounded to the indicator's decimals (pct to 2) — also hiding float noise such as 8.12 × 1e4 = 81199.99999999999.</summary>
     public static double? Round(double? value, int decimals) => value is { } v ? Math.Round(v, Math.Min(decimals, 15), MidpointRounding.AwayFromZero) : null;

@@ -6,13 +6,20 @@ using Microsoft.Extensions.Options;
 namespace IndicatorFunctions.Api;
 
 /// <summary>
-/// A read response, serialized once, with a strong ETag (a hash of the exact bytes) and Cache-Control; a matching
-/// <c>If-None-Match</c> gets 304 with no body. The bytes include runId and pendingChanges, so the tag changes
-/// whenever the figures or their freshness do.
+/// A read response, rendered once in one representation (JSON, CSV, JSON-stat), with a strong ETag (a hash of the
+/// exact bytes) and Cache-Control; a matching <c>If-None-Match</c> gets 304 with no body. The bytes include runId
+/// and pendingChanges, so the tag changes whenever the figures or their freshness do, and each representation has
+/// its own tag. <see cref="Vary"/> names the request headers the representation was chosen by.
 /// </summary>
-public sealed class CachedJson(byte[] body) : IResult
+public sealed class CachedResponse(byte[] body, string contentType, string? vary = null) : IResult
 {
+    public const string JsonContentType = "application/json; charset=utf-8";
+
     public byte[] Body { get; } = body;
+
+    public string ContentType { get; } = contentType;
+
+    public string? Vary { get; } = vary;
 
     public string ETag { get; } = "\"" + Convert.ToBase64String(SHA256.HashData(body), 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
 
@@ -22,13 +29,15 @@ public sealed class CachedJson(byte[] body) : IResult
         var headers = context.Response.Headers;
         headers.ETag = ETag;
         headers.CacheControl = $"public, max-age={seconds}";
+        if (Vary is not null)
+            headers.Vary = Vary;
         if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == ETag || t.Trim() == "*")))
         {
             context.Response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentType = ContentType;
         context.Response.ContentLength = Body.Length;
         await context.Response.Body.WriteAsync(Body, context.RequestAborted);
     }
@@ -36,13 +45,14 @@ public sealed class CachedJson(byte[] body) : IResult
 
 public static class Cached
 {
-    public static CachedJson Json<T>(T value) => new(JsonSerializer.SerializeToUtf8Bytes(value, IndicatorFunctions.Json.Options));
+    public static CachedResponse Json<T>(T value, string? vary = null) =>
+        new(JsonSerializer.SerializeToUtf8Bytes(value, IndicatorFunctions.Json.Options), CachedResponse.JsonContentType, vary);
 }
 
 /// <summary>
-/// Rendered read responses, by what they are rendered from: the request (route and query), the committed run, the
-/// freshness it reports and the catalog snapshot. A dashboard's repeated read is then a lookup, not a filter, a
-/// sort, a serialization and a hash — which leaves the cores to a run writing meanwhile. Bounded to
+/// Rendered read responses, by what they are rendered from: the request (route, query and representation), the
+/// committed run, the freshness it reports and the catalog snapshot. A dashboard's repeated read is then a lookup,
+/// not a filter, a sort, a serialization and a hash — which leaves the cores to a run writing meanwhile. Bounded to
 /// <see cref="MaxBytes"/> of bodies.
 /// </summary>
 public sealed class ResponseCache : IDisposable
@@ -50,9 +60,9 @@ public sealed class ResponseCache : IDisposable
     public const long MaxBytes = 64L * 1024 * 1024;
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxBytes });
 
-    public async Task<CachedJson> GetOrAddAsync<TKey>(TKey key, Func<Task<CachedJson>> render) where TKey : notnull
+    public async Task<CachedResponse> GetOrAddAsync<TKey>(TKey key, Func<Task<CachedResponse>> render) where TKey : notnull
     {
-        if (_cache.TryGetValue(key, out CachedJson? cached))
+        if (_cache.TryGetValue(key, out CachedResponse? cached))
             return cached!;
         var response = await render();
         _cache.Set(key, response, new MemoryCacheEntryOptions { Size = response.Body.Length, SlidingExpiration = TimeSpan.FromMinutes(5) });
