@@ -3,7 +3,7 @@
 // as the API gives them (already rounded to the indicator's decimals); nothing is recomputed here.
 // Stable hooks for tests and scripts: data-control (the selects), data-table / data-field / data-value (the figures,
 // data-value holding the API's number as JSON would write it), and on <body> data-state ("loading", "ready",
-// "error") with data-selection (what the figures shown are for).
+// "error") with data-selection (JSON: the selection the figures shown are for).
 
 const API = "/api";
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -172,7 +172,7 @@ async function render() {
     freshness([series, rollups, crossSection].filter((r) => !(r instanceof Error)));
     const now = selection();
     toHash(now);
-    document.body.dataset.selection = [now.indicator, now.district, now.sector, now.cluster, now.kind, now.period].join("|");
+    document.body.dataset.selection = JSON.stringify(now);
     document.body.dataset.state = "ready";
   } catch (error) {
     if (mine !== generation) return;

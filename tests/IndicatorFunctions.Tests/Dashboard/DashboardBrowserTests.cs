@@ -32,27 +32,35 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite)
         var screenshot = Path.Combine(Directory.CreateTempSubdirectory("dashboard").FullName, "dashboard.png");
         try
         {
+            // Load gdp for a district and a region cluster; switch indicator; then pick an industrial cluster and its
+            // sector (whose sample covers 2 of 3 members in 2019), each with the real selects.
+            string[] steps = ["""{"indicator":"retail-sales"}""", """{"indicator":"output","sector":"ai","cluster":"ai-industry"}"""];
             var check = await RunNodeAsync(CheckScript,
-                [app.BaseAddress.AbsoluteUri.TrimEnd('/'), "indicator=gdp&district=xuhui&sector=total&cluster=southwest-core", "retail-sales", screenshot], []);
+                [app.BaseAddress.AbsoluteUri.TrimEnd('/'), "indicator=gdp&district=xuhui&sector=total&cluster=southwest-core", $"[{string.Join(',', steps)}]", screenshot], []);
             Assert.True(check.ExitCode == 0, $"dashboard.check.mjs failed:\n{check.All}\nApp output:\n{app.Output}");
             using var shown = JsonDocument.Parse(check.Output);
             var root = shown.RootElement;
-            var before = root.GetProperty("before");
-            var after = root.GetProperty("after");
+            var reads = root.GetProperty("reads").EnumerateArray().ToList();
 
             // No script error, no refused request, no CSP violation; and nothing fetched from anywhere but the app.
             Assert.Empty(root.GetProperty("problems").EnumerateArray());
             Assert.All(root.GetProperty("requests").EnumerateArray(), r => Assert.StartsWith(app.BaseAddress.AbsoluteUri, r.GetString()));
+            Assert.Equal(3, reads.Count);
 
             using var http = app.CreateClient();
-            var gdp = await AssertShowsTheApiAsync(http, before, "gdp");
-            var retail = await AssertShowsTheApiAsync(http, after, "retail-sales");
+            var gdp = await AssertShowsTheApiAsync(http, reads[0], "gdp");
+            var retail = await AssertShowsTheApiAsync(http, reads[1], "retail-sales");
+            var output = await AssertShowsTheApiAsync(http, reads[2], "output");
 
-            // Switching indicator changed every panel's figures to the other indicator's (compared with the API above).
+            // Switching indicator changed every panel's figures to the other indicator's (each compared with the API above).
+            Assert.Equal(Selection(reads[0]) with { Indicator = "retail-sales" }, Selection(reads[1]));
             Assert.NotEqual(gdp.Series, retail.Series);
             Assert.NotEqual(gdp.CrossSection, retail.CrossSection);
             Assert.NotEqual(gdp.Rollups, retail.Rollups);
-            Assert.Equal(Selection(before) with { Indicator = "retail-sales" }, Selection(after));
+            Assert.Equal(Selection(reads[1]) with { Indicator = "output", Sector = "ai", Cluster = "ai-industry" }, Selection(reads[2]));
+            Assert.NotEqual(retail.Rollups, output.Rollups);
+            Assert.Contains(reads[2].GetProperty("rollups").EnumerateArray(), r =>
+                double.Parse(r.GetProperty("fields").GetProperty("coverage").GetProperty("value").GetString()!, CultureInfo.InvariantCulture) < 1);
 
             // The screenshot: a PNG of the page at the 1280-pixel viewport, large enough to hold charts, small enough to be sane.
             var png = await File.ReadAllBytesAsync(screenshot);
@@ -134,6 +142,7 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite)
             ["value"] = point.GetProperty("value"),
             ["status"] = point.GetProperty("status"),
             ["coverage"] = point.GetProperty("coverage"),
+            ["missing"] = point.GetProperty("missing"),
             ["yoy-pct"] = point.GetProperty("yoy").GetProperty("pct"),
             ["yoy-comparable"] = point.GetProperty("yoy").GetProperty("comparableMembers"),
             ["yoy-status"] = point.GetProperty("yoy").GetProperty("status"),
@@ -173,6 +182,10 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite)
                             Assert.Contains($"({ReadableNumber(api.GetDouble() * 100)}%)", text);
                         else
                             Assert.True(double.Parse(text.Replace(",", "").Replace("%", "").TrimStart('+'), CultureInfo.InvariantCulture) == api.GetDouble(), where);
+                        break;
+                    case JsonValueKind.Array:
+                        var items = string.Join(", ", api.EnumerateArray().Select(i => i.GetString()));
+                        Assert.True(value == items && (text == items || items == "" && text == "—"), where);
                         break;
                     default:
                         Assert.True(value == api.GetString(), where);

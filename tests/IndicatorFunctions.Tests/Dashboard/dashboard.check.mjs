@@ -1,18 +1,21 @@
 // Drives the dashboard in headless Chromium (Debian's /usr/bin/chromium, through playwright-core): loads the page,
-// reads the figures it shows from the DOM, switches indicator with the real <select>, reads again, and writes a
-// screenshot. Prints one JSON document (what was read) for DashboardBrowserTests to compare with the API.
-// Usage: node dashboard.check.mjs <app url> <start hash> <indicator to switch to> <screenshot.png>
+// reads the figures it shows from the DOM, then for each step picks values in the real <select>s and reads again,
+// and writes a screenshot of the last state. Prints one JSON document (what was read) for DashboardBrowserTests to
+// compare with the API.
+// Usage: node dashboard.check.mjs <app url> <start hash> <steps: JSON [{control: value, …}, …]> <screenshot.png>
+// e.g. node dashboard.check.mjs http://127.0.0.1:7071 'indicator=gdp&district=xuhui' '[{"indicator":"retail-sales"}]' /tmp/d.png
 // Every wait is on a condition (the page's data-state and data-selection), never on time.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-const [appUrl, startHash, switchTo, screenshotPath] = process.argv.slice(2);
+const [appUrl, startHash, stepsJson, screenshotPath] = process.argv.slice(2);
 if (!screenshotPath) {
-  console.error("usage: node dashboard.check.mjs <app url> <start hash> <indicator to switch to> <screenshot.png>");
+  console.error("usage: node dashboard.check.mjs <app url> <start hash> <steps: JSON [{control: value, …}, …]> <screenshot.png>");
   process.exit(2);
 }
+const steps = JSON.parse(stepsJson);
 
 // Chromium's own background traffic (component updates, sync, QUIC probes) is refused by a closed network: these
 // flags keep it from trying. A fresh profile each time, so nothing cached from an earlier run answers for the app.
@@ -39,14 +42,22 @@ try {
 
   await page.goto(`${appUrl}/api/dashboard#${startHash}`);
   await page.waitForFunction(() => document.body.dataset.state === "ready" || document.body.dataset.state === "error");
-  const before = await read(page);
-
-  await page.selectOption('[data-control="indicator"]', switchTo);
-  await page.waitForFunction((indicator) => document.body.dataset.state !== "loading" && document.body.dataset.selection?.startsWith(indicator + "|"), switchTo);
-  const after = await read(page);
+  const reads = [await read(page)];
+  for (const step of steps) {
+    // Each change fires the select's change event, which sets data-state "loading" at once; the page is "ready"
+    // again only when the last selection's figures are all shown (a newer selection supersedes one still loading).
+    for (const [control, value] of Object.entries(step)) await page.selectOption(`[data-control="${control}"]`, value);
+    await page.waitForFunction((expected) => {
+      const { state, selection } = document.body.dataset;
+      if (state === "error") return true;
+      const shown = state === "ready" && selection ? JSON.parse(selection) : null;
+      return shown !== null && Object.entries(expected).every(([name, value]) => shown[name] === value);
+    }, step);
+    reads.push(await read(page));
+  }
 
   await page.screenshot({ path: screenshotPath, fullPage: true });
-  console.log(JSON.stringify({ before, after, problems, requests }));
+  console.log(JSON.stringify({ reads, problems, requests }));
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
