@@ -5,7 +5,7 @@ namespace IndicatorFunctions.Tests.Infrastructure;
 
 /// <summary>
 /// The built app as its own process in local mode (<c>--local --urls</c>) on a free loopback port, against the test
-/// Azurite under a storage prefix of its own; killed with its process tree on dispose.
+/// Azurite under a storage prefix of its own, with the nightly timer off; killed with its process tree on dispose.
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
@@ -42,6 +42,8 @@ public sealed class AppProcess : IAsyncDisposable
                 ["AdminApiKey"] = AdminKey,
                 ["StoragePrefix"] = "d" + Guid.NewGuid().ToString("N")[..8],
                 ["ASPNETCORE_URLS"] = null,
+                // No nightly run at an unlucky minute: the only runs are the ones a test starts.
+                ["AzureWebJobs.NightlyAggregation.Disabled"] = "true",
             },
         };
         var app = new AppProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
