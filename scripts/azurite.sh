@@ -5,10 +5,11 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
-# Installs the pinned npm tooling (Azurite, the Blob SDK the run command drops the sample file with) when missing or out of date.
+# Installs the pinned npm packages when missing or out of date: Azurite, the Blob SDK the run command drops the sample
+# file with, chart.js (which the app's build embeds for the dashboard) and playwright-core (the dashboard's browser test).
 ensure_npm() {
-  if [ ! -x "$ROOT/node_modules/.bin/azurite" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    echo "installing npm packages (azurite, @azure/storage-blob, @action-validator/cli)..."
+  if [ ! -x "$ROOT/node_modules/.bin/azurite" ] || [ ! -f "$ROOT/node_modules/chart.js/package.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    echo "installing npm packages (npm ci: azurite, @azure/storage-blob, @action-validator/cli, chart.js, playwright-core)..."
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || return 1
   fi
 }

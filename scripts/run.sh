@@ -61,7 +61,8 @@ ADMIN_KEY=$(setting AdminApiKey) STORAGE_CONNECTION=${AzureWebJobsStorage:-$(set
   SAMPLE_SOURCE_URL=http://127.0.0.1:$SOURCE_PORT APP_URL=$URL node scripts/load-sample.mjs
 cat <<MSG
 
-IndicatorFunctions is up at $URL  (Ctrl+C stops it). Try:
+IndicatorFunctions is up at $URL  (Ctrl+C stops it). The dashboard: $URL/api/dashboard
+Try:
   curl $URL/api/health
   curl '$URL/api/districts/xuhui/indicators/gdp/series?from=2019&to=2022'
   curl $URL/api/indicators/gdp/periods/2021

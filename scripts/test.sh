@@ -6,13 +6,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
 cd "$ROOT" || exit 1
 
 ensure_npm || { echo "npm install failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
-# The shellcheck tool, which a test runs over the scripts: Debian's package, installed when missing (CI starts without it).
-install_shellcheck() {
+# Tools some tests run, from Debian's packages, installed when missing (CI starts without them): shellcheck (over the
+# scripts) and chromium (headless, the dashboard's browser test drives it through playwright-core).
+install_debian() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
-  { $sudo apt-get install -y -qq shellcheck || { $sudo apt-get update -qq && $sudo apt-get install -y -qq shellcheck; }; } >/dev/null 2>&1
+  { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" ||
+    { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1"; }; } >/dev/null 2>&1
 }
-command -v shellcheck >/dev/null || install_shellcheck || echo "shellcheck could not be installed (Debian package shellcheck): its test will fail"
+command -v shellcheck >/dev/null || install_debian shellcheck || echo "shellcheck could not be installed (Debian package shellcheck): its test will fail"
+[ -x /usr/bin/chromium ] || install_debian chromium || echo "chromium could not be installed (Debian package chromium): the dashboard's browser test will fail"
 trap stop_azurite EXIT
 start_private_azurite || { echo "tests: 0 passed, 1 failed"; exit 1; }
 echo "Azurite (in memory) for this run: ${AZURITE_CONNECTION_STRING//$AZURITE_KEY/<key>}"
