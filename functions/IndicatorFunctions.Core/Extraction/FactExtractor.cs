@@ -1,0 +1,332 @@
+using System.Text.RegularExpressions;
+
+using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Domain;
+
+namespace IndicatorFunctions.Extraction;
+
+/// <summary>What was read from one article: the plain text the spans refer to, the publication date used, the facts.</summary>
+public sealed record ArticleFacts(string Text, PublishedDate? Published, IReadOnlyList<ExtractedFact> Facts);
+
+/// <summary>
+/// Reads district statistics from English news text: each figure with a unit (money, percent, tonnes, square
+/// metres) or a counted noun, its indicator (from the vocabulary), kind (level, reported growth, share, target) and
+/// period (from the sentence, the sentences before it in the paragraph, and the publication date). A figure whose
+/// indicator or period cannot be told is skipped rather than guessed. Pure: no storage, no I/O.
+/// </summary>
+public static partial class FactExtractor
+{
+    [GeneratedRegex(@"(?:\baccount(?:s|ed|ing)?\s+for|\bma(?:de|kes?|king)\s+up|\bcontribut(?:e|es|ed|ing)(?:\s+to)?|\bshare\s+(?:of|in|at|to|reached|was|rose|stood at)|\bproportion\s+(?:of|to|in|was|reached|stood at)|\bratio\s+(?:of|to|was|reached)|\brepresent(?:s|ed|ing)?|\bconstitut(?:e|es|ed|ing)|\boccupy(?:ing)?|\boccupies|\boccupied)(?:\s+(?:about|around|approximately|nearly|almost|more than|over|less than|roughly|some|up to|at least|only|just))?\s*\z", RegexOptions.IgnoreCase)]
+    private static partial Regex ShareBefore();
+
+    [GeneratedRegex(@"\b(?:increas(?:e|ed|es|ing)|grew|grow(?:s|n|ing)?|growth(?:\s+rate)?|up|rose|ris(?:e|es|ing)|gain(?:s|ed)?|expand(?:ed|s|ing)?|expansion|jump(?:ed|s)?|surg(?:e|ed|es)|climb(?:ed|s)?|advanc(?:e|ed)|higher|boost(?:ed)?|soar(?:ed)?)(?:\s+(?:by|of|at|a|an|year[- ]on[- ]year|yoy|rate|respectively))*(?:\s+(?:about|around|approximately|nearly|almost|more than|over|roughly|some|up to|at least))?\s*\z", RegexOptions.IgnoreCase)]
+    private static partial Regex GrowthBefore();
+
+    [GeneratedRegex(@"\b(?:decreas(?:e|ed|es|ing)|declin(?:e|ed|es|ing)|dropp?(?:ed|s)?|fell|fall(?:s|ing)?|down|contract(?:ed|ion|s)?|shr(?:a|i)nk|shrunk|lower|slid|dipped|reduc(?:ed|tion))(?:\s+(?:by|of|at|a|an|year[- ]on[- ]year|yoy|respectively))*(?:\s+(?:about|around|approximately|nearly|almost|more than|over|roughly|some))?\s*\z", RegexOptions.IgnoreCase)]
+    private static partial Regex DeclineBefore();
+
+    [GeneratedRegex(@"\A\s*(?:(?:on a |on the )?year[- ](?:on|over)[- ]year|yoy\b|y-o-y|over the (?:same period|previous year|last year)|from (?:a year|the (?:same period|previous year))|compared (?:with|to) (?:the same period|last year|the previous year|a year)|(?:year[- ]on[- ]year\s+)?(?:growth|increase|rise|gain|jump|expansion)\b)", RegexOptions.IgnoreCase)]
+    private static partial Regex GrowthAfter();
+
+    [GeneratedRegex(@"\A\s*(?:year[- ]on[- ]year\s+)?(?:decline|decrease|drop|fall|contraction|reduction)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex DeclineAfter();
+
+    [GeneratedRegex(@"\A\s*(?:(?:year[- ]on[- ]year|yoy)\s+)?(?:growth\s+)?(?:in|of|for)\s+(?:the\s+)?(?:(?:district|area|zone|region|city)'s\s+)?(?:[\p{L}-]+\s+){0,1}?\z", RegexOptions.IgnoreCase)]
+    private static partial Regex PhraseLinkAfter();
+
+    [GeneratedRegex(@"\A[^,;]{0,48}?\b(?:was|were|is|are|reached|reaching|totall?ed|totall?ing|stood at|standing at|hit|amounted to|exceeded|numbered|of|to|at)\s+(?:more than |over |about |nearly |around |approximately |some |almost |up to |a total of )?\z", RegexOptions.IgnoreCase)]
+    private static partial Regex LinkToNumber();
+
+    [GeneratedRegex(@"(?:^|\s)(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?<np>(?:[\p{L}&'-]+\s+){0,4}?[\p{L}&'-]+)\s+(?:reached|was|were|stood at|totall?ed|hit|amounted to|exceeded|topped|surpassed|worth|valued at|of)\s+(?:more than |over |about |nearly |around |approximately |some |almost |up to |a total of )?\z", RegexOptions.IgnoreCase)]
+    private static partial Regex NounPhraseBefore();
+
+    [GeneratedRegex(@"\A\s*(?:\(|,\s*or\b|\bor\b)\s*(?:about|around|approximately|approx\.|roughly|some|nearly|equivalent to|equal to|or)?\s*\z", RegexOptions.IgnoreCase)]
+    private static partial Regex ConversionGap();
+
+    [GeneratedRegex(@"\b(?:will|shall|aims?|aiming|aimed|plans?|planned|planning|targets?|targeted|goals?|expected to|expects? to|strives?(?: to)?|striving|is set to|are set to|seeks? to|projected|forecast|envisages?|scheduled|to be (?:started|completed|built|achieved|reached)|by the end of (?:this|next) year)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FutureCue();
+
+    [GeneratedRegex(@"\bfinal (?:data|figures?|verification|accounting|statistics)\b|\bfinally verified\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FinalCue();
+
+    [GeneratedRegex(@"\A(?:the|a|an|its|their|this|that|these|our|total|new|district|area)\z", RegexOptions.IgnoreCase)]
+    private static partial Regex Determiner();
+
+    /// <summary>Extracts the facts of one article. <paramref name="catalog"/> resolves districts; <paramref name="vocabulary"/> defaults to the built-in one.</summary>
+    public static ArticleFacts Extract(ArticleInput input, IndicatorVocabulary? vocabulary = null, CatalogSnapshot? catalog = null)
+    {
+        vocabulary ??= IndicatorVocabulary.Default;
+        var text = input.IsHtml ? ArticleText.FromHtml(input.Text) : input.Text;
+        var norm = ArticleText.Normalize(text);
+        var published = input.Published ?? PeriodPhrases.DateInHeader(norm);
+        var districts = new DistrictMentions(norm, catalog, input.District);
+        var facts = new List<ExtractedFact>();
+        foreach (var (pStart, pEnd) in ArticleText.Paragraphs(norm))
+        {
+            PeriodMention? carried = null;
+            foreach (var (start, end) in ArticleText.Sentences(norm, pStart, pEnd))
+            {
+                var sentence = new SentenceContext(text, norm, start, end, vocabulary, published, districts, carried);
+                facts.AddRange(sentence.Facts());
+                carried = sentence.NextCarried();
+            }
+        }
+        return new ArticleFacts(text, published, facts);
+    }
+
+    /// <summary>One sentence with its figures, period phrases and indicator phrases.</summary>
+    private sealed class SentenceContext
+    {
+        private readonly string _text, _norm;
+        private readonly int _start, _end;
+        private readonly IndicatorVocabulary _vocabulary;
+        private readonly PublishedDate? _published;
+        private readonly DistrictMentions _districts;
+        private readonly PeriodMention? _carried;
+        private readonly List<Quantity> _figures;
+        private readonly List<PeriodMention> _periods;
+        private readonly List<IndicatorMention> _indicators;
+        private readonly bool _future;
+
+        public SentenceContext(string text, string norm, int start, int end, IndicatorVocabulary vocabulary, PublishedDate? published, DistrictMentions districts, PeriodMention? carried)
+        {
+            (_text, _norm, _start, _end, _vocabulary, _published, _districts, _carried) = (text, norm, start, end, vocabulary, published, districts, carried);
+            var quantities = Quantities.Find(norm, start, end);
+            _figures = quantities.Where(q => !q.Year).ToList();
+            _periods = PeriodPhrases.Find(norm, start, end, quantities.Where(q => q.Year), published, carried?.Period?.Year);
+            _indicators = vocabulary.Find(norm, start, end);
+            _future = FutureCue().IsMatch(norm.AsSpan(start, end - start).ToString());
+        }
+
+        /// <summary>The period later sentences of the paragraph inherit: this sentence's last, else the one it inherited.</summary>
+        public PeriodMention? NextCarried()
+        {
+            if (_periods.Count == 0)
+                return _carried;
+            return _periods.LastOrDefault(p => p.Period is not null);
+        }
+
+        public IEnumerable<ExtractedFact> Facts()
+        {
+            Quantity? previous = null;
+            foreach (var q in _figures)
+            {
+                var conversion = previous is { Unit: { } pu } && q.Unit is { } qu && FactUnits.IsMoney(pu) && FactUnits.IsMoney(qu)
+                                 && ConversionGap().IsMatch(_norm[previous.End..q.Start]);
+                if (!conversion && Fact(q) is { } fact)
+                    yield return fact;
+                previous = q;
+            }
+        }
+
+        private ExtractedFact? Fact(Quantity q)
+        {
+            if (q.Unit == FactUnits.PercentagePoints)
+                return null; // a change in a share: neither a growth rate nor a level of the indicator
+            var confidence = 0.9;
+            string? kind, indicator, unit = q.Unit;
+            var value = q.Value;
+            if (q.Unit == FactUnits.Percent)
+            {
+                (kind, indicator, var sign) = Percentage(q);
+                value *= sign;
+                if (kind == FactKinds.Level)
+                    confidence -= 0.1;
+            }
+            else if (q.Unit is not null)
+            {
+                kind = FactKinds.Level;
+                indicator = LevelIndicator(q, ref confidence);
+            }
+            else if (q.Counted is { } counted)
+            {
+                kind = FactKinds.Level;
+                unit = FactUnits.Count;
+                indicator = _vocabulary.Exactly(counted.Phrase)?.Id ?? IndicatorVocabulary.SlugOf(counted.Phrase);
+            }
+            else
+            {
+                kind = FactKinds.Level;
+                (indicator, unit) = LinkedCount(q);
+            }
+            if (kind is null || indicator is null || unit is null)
+                return null;
+
+            var (period, inherited) = PeriodOf(q);
+            if (period?.Period is not { } p)
+                return null;
+            if (inherited)
+                confidence -= 0.15;
+            var target = (_future || period.Future) && (_published is not { } pub || p.Year >= pub.Year);
+            if (period.Current && !target)
+                return null; // "this year" dates a plan; a figure for a year not yet over has no period of ours
+            if (target)
+                kind = FactKinds.Target;
+            if (q.Approximate)
+                confidence -= 0.1;
+
+            var district = _districts.For(_start, q.Start);
+            return new ExtractedFact
+            {
+                District = district?.Written,
+                DistrictId = district?.Id,
+                Indicator = indicator,
+                Kind = kind,
+                Period = p.ToString(),
+                Value = value,
+                Unit = unit,
+                Sentence = _text[_start.._end],
+                Start = q.Start,
+                End = q.End,
+                Confidence = Math.Round(Math.Max(0.1, confidence), 2),
+                Approximate = q.Approximate,
+                Final = FinalCue().IsMatch(_norm.AsSpan(_start, _end - _start).ToString()),
+            };
+        }
+
+        private string Before(Quantity q, int chars = 80) => _norm[Math.Max(_start, q.Start - chars)..q.Start];
+
+        private string After(Quantity q, int chars = 80) => _norm[q.End..Math.Min(_end, q.End + chars)];
+
+        /// <summary>A percentage is a share ("accounting for 35%", "15% of"), a reported growth ("up 25%", "12% year on year"), or a rate the vocabulary knows.</summary>
+        private (string? Kind, string? Indicator, double Sign) Percentage(Quantity q)
+        {
+            var before = Before(q, 60);
+            var after = After(q, 60);
+            if (ShareBefore().IsMatch(before) || (!GrowthBefore().IsMatch(before) && !DeclineBefore().IsMatch(before) && Regex.IsMatch(after, @"\A\s*of\b", RegexOptions.IgnoreCase)))
+                return (FactKinds.SharePct, ShareIndicator(q), 1);
+            var decline = DeclineBefore().IsMatch(before) || DeclineAfter().IsMatch(after);
+            if (decline || GrowthBefore().IsMatch(before) || GrowthAfter().IsMatch(after))
+            {
+                var subject = LinkedAfter(q) ?? NearestBefore(q, e => e.Measure != MeasureClass.Percent) ?? NearestAfter(q, e => e.Measure != MeasureClass.Percent);
+                return (FactKinds.YoyGrowthPct, subject is null ? null : $"{subject.Entry.Id}-growth-reported", decline ? -1 : 1);
+            }
+            var rate = NearestBefore(q, e => e.Measure == MeasureClass.Percent) ?? NearestAfter(q, e => e.Measure == MeasureClass.Percent);
+            return (rate is null ? null : FactKinds.Level, rate?.Entry.Id, 1);
+        }
+
+        private string? ShareIndicator(Quantity q)
+        {
+            var subject = NearestBefore(q, e => e.Measure != MeasureClass.Percent);
+            var whole = LinkedAfter(q);
+            if (subject is null)
+                return null;
+            if (subject.Entry.Id == "rd-spending" && whole?.Entry.Id == "gdp")
+                return "rd-intensity";
+            return $"{subject.Entry.Id}-share";
+        }
+
+        /// <summary>A money or physical figure: the nearest indicator phrase that measures it, else a slug of the noun phrase before it.</summary>
+        private string? LevelIndicator(Quantity q, ref double confidence)
+        {
+            var money = FactUnits.IsMoney(q.Unit!);
+            bool Fits(VocabularyEntry e) => e.Measure == MeasureClass.Any || money && e.Measure == MeasureClass.Money;
+            var mention = NearestBefore(q, Fits) ?? NearestAfter(q, Fits, 60);
+            if (mention is not null)
+                return mention.Entry.Id;
+            if (NearestBefore(q, e => e.Measure == MeasureClass.Count) is { } counted)
+                return $"{counted.Entry.Id}-{(money ? "value" : UnitWord(q.Unit!))}";
+            var np = NounPhraseBefore().Match(Before(q, 80));
+            if (!np.Success)
+                return null;
+            var words = np.Groups["np"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => Determiner().IsMatch(w) || w.EndsWith("'s")).ToList();
+            confidence -= 0.2;
+            return words.Count == 0 ? null : IndicatorVocabulary.SlugOf(string.Join(' ', words));
+        }
+
+        private static string UnitWord(string unit) => unit switch
+        {
+            FactUnits.SquareMetres or FactUnits.SquareKilometres or FactUnits.Hectares => "area",
+            FactUnits.Tonnes => "tonnage",
+            _ => IndicatorVocabulary.SlugOf(unit) ?? "amount",
+        };
+
+        /// <summary>"the number of invention patents per 10,000 people was 131": a bare number tied to a count phrase before it.</summary>
+        private (string? Indicator, string? Unit) LinkedCount(Quantity q)
+        {
+            var mention = NearestBefore(q, e => e.Measure is MeasureClass.Count or MeasureClass.PerTenThousand);
+            if (mention is null || !LinkToNumber().IsMatch(_norm[mention.End..q.Start]))
+                return (null, null);
+            return (mention.Entry.Id, mention.Entry.Measure == MeasureClass.PerTenThousand ? FactUnits.PerTenThousandResidents : FactUnits.Count);
+        }
+
+        /// <summary>"14% in total foreign trade", "35% of GDP": the phrase right after the figure.</summary>
+        private IndicatorMention? LinkedAfter(Quantity q) =>
+            _indicators.FirstOrDefault(m => m.Start >= q.End && PhraseLinkAfter().IsMatch(_norm[q.End..m.Start]));
+
+        private IndicatorMention? NearestBefore(Quantity q, Func<VocabularyEntry, bool> fits, int within = 200) =>
+            _indicators.LastOrDefault(m => m.End <= q.Start && q.Start - m.End <= within && fits(m.Entry));
+
+        private IndicatorMention? NearestAfter(Quantity q, Func<VocabularyEntry, bool> fits, int within = 120) =>
+            _indicators.FirstOrDefault(m => m.Start >= q.End && m.Start - q.End <= within && fits(m.Entry));
+
+        /// <summary>The period phrase in the figure's clause, else the nearest before it in the sentence, else after it, else the paragraph's.</summary>
+        private (PeriodMention? Period, bool Inherited) PeriodOf(Quantity q)
+        {
+            var clauseStart = _norm.LastIndexOf(',', Math.Max(_start, q.Start - 1), q.Start - _start) + 1;
+            if (clauseStart <= 0)
+                clauseStart = _start;
+            var clauseEnd = _norm.IndexOf(',', q.End, _end - q.End);
+            if (clauseEnd < 0)
+                clauseEnd = _end;
+            var inClause = _periods.Where(p => p.Start >= clauseStart && p.End <= clauseEnd)
+                .OrderBy(p => p.End <= q.Start ? q.Start - p.End : p.Start - q.End).FirstOrDefault();
+            var chosen = inClause ?? _periods.LastOrDefault(p => p.End <= q.Start) ?? _periods.FirstOrDefault(p => p.Start >= q.End);
+            return chosen is not null ? (chosen, false) : (_carried, true);
+        }
+    }
+
+    /// <summary>District names in an article: catalog names and aliases, and place names with a district-like suffix.</summary>
+    private sealed partial class DistrictMentions
+    {
+        [GeneratedRegex(@"\b(?!(?:The|This|That|Each|Every|Our|Its|Whole|Urban|Central|Core|Key|Which|Said|Same)\b)(?:[A-Z][a-z']+(?:[ -][A-Z][a-z']+)?)\s+(?:District|district|New Area|new area|County|county|Development Zone|High-tech Zone|Hi-tech Zone|Economic Development Zone|Free Trade Zone|Economic and Technological Development Zone|Industrial Park)\b")]
+        private static partial Regex Generic();
+
+        private readonly List<(int Start, string Written, string? Id)> _mentions = [];
+        private readonly (string Written, string? Id)? _main;
+
+        public DistrictMentions(string text, CatalogSnapshot? catalog, string? hint)
+        {
+            if (catalog is not null)
+            {
+                var names = catalog.Districts.Values.SelectMany(d => d.Aliases.Append(d.Name)).Where(n => n.Length >= 3).OrderByDescending(n => n.Length);
+                var pattern = string.Join("|", names.Select(n => Regex.Escape(n)));
+                if (pattern.Length > 0)
+                {
+                    foreach (Match m in Regex.Matches(text, $@"(?<![\p{{L}}])(?:{pattern})(?:\s+(?:District|New Area|County))?(?![\p{{L}}])", RegexOptions.IgnoreCase))
+                        _mentions.Add((m.Index, m.Value, Resolve(catalog, m.Value)));
+                }
+            }
+            foreach (Match m in Generic().Matches(text))
+            {
+                if (!_mentions.Any(x => x.Start <= m.Index + m.Length && m.Index <= x.Start + x.Written.Length))
+                    _mentions.Add((m.Index, m.Value, catalog is null ? null : Resolve(catalog, m.Value)));
+            }
+            _mentions.Sort((a, b) => a.Start.CompareTo(b.Start));
+            if (hint is not null)
+            {
+                var district = catalog?.FindDistrict(hint);
+                _main = (district?.Name ?? hint, district?.Id);
+            }
+            else if (_mentions.Count > 0)
+            {
+                var top = _mentions.GroupBy(m => m.Id ?? m.Written.ToLowerInvariant()).OrderByDescending(g => g.Count()).ThenBy(g => g.First().Start).First();
+                _main = (top.OrderByDescending(m => m.Written.Length).First().Written, top.First().Id);
+            }
+        }
+
+        private static string? Resolve(CatalogSnapshot catalog, string written)
+        {
+            var name = Regex.Replace(written.Trim(), @"\s+", " ");
+            return catalog.FindDistrict(name)?.Id
+                   ?? catalog.FindDistrict(Regex.Replace(name, @"\s+(?:District|New Area|County)$", "", RegexOptions.IgnoreCase))?.Id;
+        }
+
+        /// <summary>The district named last in the sentence before the figure, else the article's.</summary>
+        public (string Written, string? Id)? For(int sentenceStart, int position)
+        {
+            var inSentence = _mentions.LastOrDefault(m => m.Start >= sentenceStart && m.Start < position);
+            return inSentence.Written is not null ? (inSentence.Written, inSentence.Id) : _main;
+        }
+    }
+}
