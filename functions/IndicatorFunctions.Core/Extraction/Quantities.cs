@@ -49,7 +49,7 @@ public static partial class Quantities
     [GeneratedRegex(@"(?:(?<![\p{L}])(?<c>RMB|CNY|USD|HKD|EUR)|(?<c>US\$|U\.S\.\s?\$|HK\$|\$|¥|￥|€))\s?\z", RegexOptions.IgnoreCase)]
     private static partial Regex CurrencyBefore();
 
-    [GeneratedRegex(@"\G(?:\s?(?<s>trillion|billion|million|thousand|hundred million|hundred thousand|bn|mln|mn|万亿|亿|万)(?![\p{L}]))?(?:[\s-]?(?<us>10,000|10 000|ten thousand|100 million|hundred million)(?=[\s-]*(?:yuan|RMB|元)))?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\G(?:\s?(?<s>trillion|billion|million|thousand|hundred million|hundred thousand|bn|mln|mn|万亿|亿|万)(?![A-Za-z]))?(?:[\s-]?(?<us>10,000|10 000|ten thousand|100 million|hundred million)(?=[\s-]*(?:yuan|RMB|元)))?", RegexOptions.IgnoreCase)]
     private static partial Regex ScaleAfter();
 
     [GeneratedRegex(@"\G[\s-]?(?:(?<pp>percentage points?|percentage-points?|ppts?\b|pp\b)|(?<pct>%|percent\b|per cent\b|pct\b)|(?<cny>yuan\b|RMB\b|renminbi\b|CNY\b|元)|(?<usd>U\.\s?S\.\s?dollars\b|US dollars\b|U\.S\. dollars\b|American dollars\b|dollars\b|USD\b)|(?<hkd>Hong Kong dollars\b|HK dollars\b|HKD\b)|(?<eur>euros?\b|EUR\b)|(?<t>metric tons\b|tonnes?\b|tons?\b)|(?<km2>square kilomet(?:er|re)s?\b|sq\.? ?km\b|km2\b)|(?<m2>square met(?:er|re)s?\b|sq\.? ?m\b|sqm\b|m2\b|㎡)|(?<ha>hectares?\b)|(?<kwh>kilowatt[- ]hours?\b|kWh\b)|(?<teu>TEUs?\b))", RegexOptions.IgnoreCase)]
@@ -78,11 +78,17 @@ public static partial class Quantities
     public static List<Quantity> Find(string text, int start, int end)
     {
         var found = new List<Quantity>();
+        var covered = start;
         foreach (Match m in NumberPattern().Matches(text[..end], start))
         {
+            // "35.6 100 million yuan": the second number is the first one's unit.
+            if (m.Index < covered)
+                continue;
             var q = Read(text, m, end);
-            if (q is not null)
-                found.Add(q);
+            if (q is null)
+                continue;
+            found.Add(q);
+            covered = q.End;
         }
         return found;
     }
