@@ -18,7 +18,7 @@ public class ExtractionBenchmark
 
     public static List<ArticleInput> Load(string folder) =>
         Directory.EnumerateFiles(folder).Where(f => f.EndsWith(".txt") || f.EndsWith(".html") || f.EndsWith(".htm")).Order()
-            .Select(f => new ArticleInput(File.ReadAllText(f), !f.EndsWith(".txt"), ExtractionScoring.PublishedFor(f, File.ReadAllText(f), null)))
+            .Select(f => new ArticleInput(File.ReadAllText(f), !f.EndsWith(".txt"), PeriodPhrases.PublishedFor(f, File.ReadAllText(f))))
             .ToList();
 
     [GlobalSetup]

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace IndicatorFunctions.Extraction;
 
@@ -29,7 +28,7 @@ public sealed record ExtractionScore(IReadOnlyList<ArticleScore> Articles)
 /// fact counts as found when its value (within 0.5 %), unit, kind and period match a gold fact of the same article
 /// not matched already. Gold facts with a null period are counted apart (<see cref="ArticleScore.Unscored"/>).
 /// </summary>
-public static partial class ExtractionScoring
+public static class ExtractionScoring
 {
     public const double Tolerance = 0.005;
 
@@ -100,22 +99,6 @@ public static partial class ExtractionScoring
         var other => other,
     };
 
-    [GeneratedRegex(@"(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")]
-    private static partial Regex DateInName();
-
-    /// <summary>
-    /// The publication date to read an article with: the annotator's, else the article's own header or dateline,
-    /// else a date (or year) in its file name.
-    /// </summary>
-    public static PublishedDate? PublishedFor(string fileName, string text, PublishedDate? annotated)
-    {
-        if (annotated is not null)
-            return annotated;
-        if (PeriodPhrases.DateInHeader(ArticleText.Normalize(text)) is { } header)
-            return header;
-        return DateInName().Match(Path.GetFileNameWithoutExtension(fileName)) is { Success: true } m && PublishedDate.TryParse(m.Value, out var d) ? d : null;
-    }
-
     /// <summary>Extracts every article and scores it; articles without annotations count all their facts as wrong.</summary>
     public static ExtractionScore Run(IReadOnlyList<GoldArticle> gold, IReadOnlyDictionary<string, string> articles, IndicatorVocabulary? vocabulary = null)
     {
@@ -128,7 +111,7 @@ public static partial class ExtractionScoring
         {
             var annotations = byName.GetValueOrDefault(Path.GetFileNameWithoutExtension(name));
             var html = name.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
-            var input = new ArticleInput(text, html, PublishedFor(name, text, annotations?.Published));
+            var input = new ArticleInput(text, html, annotations?.Published ?? PeriodPhrases.PublishedFor(name, text));
             var facts = FactExtractor.Extract(input, vocabulary).Facts;
             scores.Add(Score(name, facts, annotations?.Facts ?? []));
         }

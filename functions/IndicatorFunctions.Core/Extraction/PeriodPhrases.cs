@@ -180,4 +180,18 @@ public static partial class PeriodPhrases
             ? new PublishedDate(int.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture), month, day)
             : null;
     }
+
+    [GeneratedRegex(@"(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")]
+    private static partial Regex DateInName();
+
+    /// <summary>
+    /// The publication date of an article that came without one: its own header or dateline, else a date (or a
+    /// year) in its file name or URL path.
+    /// </summary>
+    public static PublishedDate? PublishedFor(string name, string text)
+    {
+        if (DateInHeader(ArticleText.Normalize(text)) is { } header)
+            return header;
+        return DateInName().Match(Path.GetFileNameWithoutExtension(name.Split('?')[0])) is { Success: true } m && PublishedDate.TryParse(m.Value, out var d) ? d : null;
+    }
 }

@@ -30,7 +30,7 @@ public class ExtractionQualityTests
         foreach (var file in Directory.EnumerateFiles(Fixtures, "*.txt"))
         {
             var text = File.ReadAllText(file);
-            var result = FactExtractor.Extract(new ArticleInput(text, Published: ExtractionScoring.PublishedFor(file, text, null)));
+            var result = FactExtractor.Extract(new ArticleInput(text, Published: PeriodPhrases.PublishedFor(file, text)));
             Assert.All(result.Facts, f =>
             {
                 Assert.Contains(text[f.Start..f.End], f.Sentence);
