@@ -40,11 +40,28 @@ public static partial class FactExtractor
     [GeneratedRegex(@"(?:^|\s)(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?<np>(?:[\p{L}&'-]+\s+){0,4}?[\p{L}&'-]+)\s+(?:reached|was|were|stood at|totall?ed|hit|amounted to|exceeded|topped|surpassed|worth|valued at|of)\s+(?:more than |over |about |nearly |around |approximately |some |almost |up to |a total of )?\z", RegexOptions.IgnoreCase)]
     private static partial Regex NounPhraseBefore();
 
+    [GeneratedRegex(@"(?<measure>added[- ]value|value[- ]added|output value|operating (?:revenue|income)|revenue|output|sales|turnover|investment|scale) of (?:the )?(?<subject>[\p{L}&' ,-]{3,90}?)\s+(?:(?:sector|industry|industries|cluster|clusters)\s+)?(?:reached|was|were|hit|stood at|totall?ed|amounted to|exceeded|topped|surpassed)\s+(?:more than |over |about |nearly |around |approximately |some |almost |up to |a total of )?\z", RegexOptions.IgnoreCase)]
+    private static partial Regex MeasureOfBefore();
+
+    [GeneratedRegex(@"\A\s*of\s+(?:the\s+)?(?<x>(?:[\p{L}-]+\s+){0,2}?[\p{L}-]+)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex OfAfter();
+
+    [GeneratedRegex(@"\A\s+(?:of|in|for)\s+(?:the\s+)?\z", RegexOptions.IgnoreCase)]
+    private static partial Regex OfBetween();
+
     [GeneratedRegex(@"\A\s*(?:\(|,\s*or\b|\bor\b)\s*(?:about|around|approximately|approx\.|roughly|some|nearly|equivalent to|equal to|or)?\s*\z", RegexOptions.IgnoreCase)]
     private static partial Regex ConversionGap();
 
     [GeneratedRegex(@"\b(?:will|shall|aims?|aiming|aimed|plans?|planned|planning|targets?|targeted|goals?|expected to|expects? to|strives?(?: to)?|striving|is set to|are set to|seeks? to|projected|forecast|envisages?|scheduled|to be (?:started|completed|built|achieved|reached)|by the end of (?:this|next) year)\b", RegexOptions.IgnoreCase)]
     private static partial Regex FutureCue();
+
+    /// <summary>Verbs that report a figure of a past period: such a sentence may take its period from an earlier paragraph.</summary>
+    [GeneratedRegex(@"\b(?:reached|hit|was|were|totall?ed|rose|grew|increased|decreased|fell|declined|dropped|stood at|amounted to|recorded|registered|posted|achieved|realized|realised|exceeded|climbed|jumped|surged|expanded|contracted|added|attracted|handled|generated)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ReportedCue();
+
+    /// <summary>"…, bringing the total to 210,000": the running total of what was just counted.</summary>
+    [GeneratedRegex(@"\b(?:bringing|brought|taking|took|raising|raised|lifting|pushing)\s+(?:the|its)\s+total(?:\s+number)?(?:\s+of\s+[\p{L} -]+?)?\s+to\s+(?:more than |over |about |nearly )?\z", RegexOptions.IgnoreCase)]
+    private static partial Regex RunningTotal();
 
     [GeneratedRegex(@"\bfinal (?:data|figures?|verification|accounting|statistics)\b|\bfinally verified\b", RegexOptions.IgnoreCase)]
     private static partial Regex FinalCue();
@@ -61,14 +78,17 @@ public static partial class FactExtractor
         var published = input.Published ?? PeriodPhrases.DateInHeader(norm);
         var districts = new DistrictMentions(norm, catalog, input.District);
         var facts = new List<ExtractedFact>();
+        // The period of the last figure read: news often gives it once, in the lead, for several paragraphs of figures.
+        PeriodMention? lastFigurePeriod = null;
         foreach (var (pStart, pEnd) in ArticleText.Paragraphs(norm))
         {
             PeriodMention? carried = null;
             foreach (var (start, end) in ArticleText.Sentences(norm, pStart, pEnd))
             {
-                var sentence = new SentenceContext(text, norm, start, end, vocabulary, published, districts, carried);
+                var sentence = new SentenceContext(text, norm, start, end, vocabulary, published, districts, carried, lastFigurePeriod);
                 facts.AddRange(sentence.Facts());
                 carried = sentence.NextCarried();
+                lastFigurePeriod = sentence.LastFigurePeriod ?? lastFigurePeriod;
             }
         }
         return new ArticleFacts(text, published, facts);
@@ -82,21 +102,28 @@ public static partial class FactExtractor
         private readonly IndicatorVocabulary _vocabulary;
         private readonly PublishedDate? _published;
         private readonly DistrictMentions _districts;
-        private readonly PeriodMention? _carried;
+        private readonly PeriodMention? _carried, _earlier;
         private readonly List<Quantity> _figures;
         private readonly List<PeriodMention> _periods;
         private readonly List<IndicatorMention> _indicators;
         private readonly bool _future;
 
-        public SentenceContext(string text, string norm, int start, int end, IndicatorVocabulary vocabulary, PublishedDate? published, DistrictMentions districts, PeriodMention? carried)
+        public SentenceContext(string text, string norm, int start, int end, IndicatorVocabulary vocabulary, PublishedDate? published, DistrictMentions districts, PeriodMention? carried, PeriodMention? earlier)
         {
-            (_text, _norm, _start, _end, _vocabulary, _published, _districts, _carried) = (text, norm, start, end, vocabulary, published, districts, carried);
+            (_text, _norm, _start, _end, _vocabulary, _published, _districts, _carried, _earlier) = (text, norm, start, end, vocabulary, published, districts, carried, earlier);
             var quantities = Quantities.Find(norm, start, end);
             _figures = quantities.Where(q => !q.Year).ToList();
             _periods = PeriodPhrases.Find(norm, start, end, quantities.Where(q => q.Year), published, carried?.Period?.Year);
             _indicators = vocabulary.Find(norm, start, end);
-            _future = FutureCue().IsMatch(norm.AsSpan(start, end - start).ToString());
+            var sentence = norm.AsSpan(start, end - start).ToString();
+            _future = FutureCue().IsMatch(sentence);
+            _reported = ReportedCue().IsMatch(sentence);
         }
+
+        private readonly bool _reported;
+
+        /// <summary>The period of this sentence's last figure of a past period (a level or a growth), for later paragraphs.</summary>
+        public PeriodMention? LastFigurePeriod { get; private set; }
 
         /// <summary>The period later sentences of the paragraph inherit: this sentence's last, else the one it inherited.</summary>
         public PeriodMention? NextCarried()
@@ -108,18 +135,22 @@ public static partial class FactExtractor
 
         public IEnumerable<ExtractedFact> Facts()
         {
+            var facts = new List<ExtractedFact>();
             Quantity? previous = null;
             foreach (var q in _figures)
             {
                 var conversion = previous is { Unit: { } pu } && q.Unit is { } qu && FactUnits.IsMoney(pu) && FactUnits.IsMoney(qu)
                                  && ConversionGap().IsMatch(_norm[previous.End..q.Start]);
-                if (!conversion && Fact(q) is { } fact)
-                    yield return fact;
+                if (!conversion && Fact(q, facts) is { } fact)
+                    facts.Add(fact);
                 previous = q;
             }
+            // "exceeded 1 trillion yuan for the first time, reaching 1.06 trillion yuan": the threshold is not a second figure.
+            facts.RemoveAll(f => f.Approximate && facts.Any(e => !e.Approximate && e.Indicator == f.Indicator && e.Period == f.Period && e.Unit == f.Unit && e.Kind == f.Kind));
+            return facts;
         }
 
-        private ExtractedFact? Fact(Quantity q)
+        private ExtractedFact? Fact(Quantity q, List<ExtractedFact> before)
         {
             if (q.Unit == FactUnits.PercentagePoints)
                 return null; // a change in a share: neither a growth rate nor a level of the indicator
@@ -128,7 +159,7 @@ public static partial class FactExtractor
             var value = q.Value;
             if (q.Unit == FactUnits.Percent)
             {
-                (kind, indicator, var sign) = Percentage(q);
+                (kind, indicator, var sign) = Percentage(q, before.LastOrDefault(f => f.Kind is FactKinds.Level or FactKinds.Target && f.Unit != FactUnits.Percent));
                 value *= sign;
                 if (kind == FactKinds.Level)
                     confidence -= 0.1;
@@ -148,11 +179,15 @@ public static partial class FactExtractor
             {
                 kind = FactKinds.Level;
                 (indicator, unit) = LinkedCount(q);
+                if (indicator is null && RunningTotal().IsMatch(Before(q, 60)) && before.LastOrDefault(f => f.Unit == FactUnits.Count) is { } added)
+                    (indicator, unit) = (added.Indicator.StartsWith("new-") ? added.Indicator[4..] : added.Indicator, FactUnits.Count);
             }
             if (kind is null || indicator is null || unit is null)
                 return null;
 
             var (period, inherited) = PeriodOf(q);
+            if (period is null && _earlier is not null && (_reported || kind == FactKinds.YoyGrowthPct) && !_future)
+                (period, inherited, confidence) = (_earlier, true, confidence - 0.1);
             if (period?.Period is not { } p)
                 return null;
             if (inherited)
@@ -162,6 +197,8 @@ public static partial class FactExtractor
                 return null; // "this year" dates a plan; a figure for a year not yet over has no period of ours
             if (target)
                 kind = FactKinds.Target;
+            else if (!period.Current)
+                LastFigurePeriod = period;
             if (q.Approximate)
                 confidence -= 0.1;
 
@@ -189,7 +226,7 @@ public static partial class FactExtractor
         private string After(Quantity q, int chars = 80) => _norm[q.End..Math.Min(_end, q.End + chars)];
 
         /// <summary>A percentage is a share ("accounting for 35%", "15% of"), a reported growth ("up 25%", "12% year on year"), or a rate the vocabulary knows.</summary>
-        private (string? Kind, string? Indicator, double Sign) Percentage(Quantity q)
+        private (string? Kind, string? Indicator, double Sign) Percentage(Quantity q, ExtractedFact? level)
         {
             var before = Before(q, 60);
             var after = After(q, 60);
@@ -198,8 +235,13 @@ public static partial class FactExtractor
             var decline = DeclineBefore().IsMatch(before) || DeclineAfter().IsMatch(after);
             if (decline || GrowthBefore().IsMatch(before) || GrowthAfter().IsMatch(after))
             {
-                var subject = LinkedAfter(q) ?? NearestBefore(q, e => e.Measure != MeasureClass.Percent) ?? NearestAfter(q, e => e.Measure != MeasureClass.Percent);
-                return (FactKinds.YoyGrowthPct, subject is null ? null : $"{subject.Entry.Id}-growth-reported", decline ? -1 : 1);
+                var subject = LinkedAfter(q) ?? NearestBefore(q, e => e.Measure != MeasureClass.Percent);
+                // "reached 254.1 billion yuan, an increase of 12.3 percent": the growth of the level just read.
+                // A phrase named after the level figure is the growth's own subject ("…, while imports fell 0.5 percent").
+                var id = subject is not null && (level is null || subject.Start >= level.End || level.Indicator == subject.Entry.Id)
+                    ? subject.Entry.Id
+                    : level?.Indicator ?? NearestAfter(q, e => e.Measure != MeasureClass.Percent)?.Entry.Id;
+                return (FactKinds.YoyGrowthPct, id is null ? null : Derived(id, "-growth-reported"), decline ? -1 : 1);
             }
             var rate = NearestBefore(q, e => e.Measure == MeasureClass.Percent) ?? NearestAfter(q, e => e.Measure == MeasureClass.Percent);
             return (rate is null ? null : FactKinds.Level, rate?.Entry.Id, 1);
@@ -213,7 +255,7 @@ public static partial class FactExtractor
                 return null;
             if (subject.Entry.Id == "rd-spending" && whole?.Entry.Id == "gdp")
                 return "rd-intensity";
-            return $"{subject.Entry.Id}-share";
+            return Derived(subject.Entry.Id, "-share");
         }
 
         /// <summary>A money or physical figure: the nearest indicator phrase that measures it, else a slug of the noun phrase before it.</summary>
@@ -224,8 +266,20 @@ public static partial class FactExtractor
             var mention = NearestBefore(q, Fits) ?? NearestAfter(q, Fits, 60);
             if (mention is not null)
                 return mention.Entry.Id;
+            if (MeasureOfBefore().Match(Before(q, 160)) is { Success: true } measure)
+            {
+                // "the added value of the software and information services sector reached …"
+                confidence -= 0.15;
+                return IndicatorVocabulary.SlugOf($"{Regex.Replace(measure.Groups["subject"].Value, @"\s+(?:sector|industry|industries)$", "")} {measure.Groups["measure"].Value}");
+            }
             if (NearestBefore(q, e => e.Measure == MeasureClass.Count) is { } counted)
-                return $"{counted.Entry.Id}-{(money ? "value" : UnitWord(q.Unit!))}";
+                return Derived(counted.Entry.Id, $"-{(money ? "value" : UnitWord(q.Unit!))}");
+            if (!money && OfAfter().Match(After(q, 40)) is { Success: true } of)
+            {
+                // "19.2 million TEUs of containers", "380 million tonnes of cargo"
+                confidence -= 0.15;
+                return IndicatorVocabulary.SlugOf($"{of.Groups["x"].Value} {UnitWord(q.Unit!)}");
+            }
             var np = NounPhraseBefore().Match(Before(q, 80));
             if (!np.Success)
                 return null;
@@ -234,10 +288,15 @@ public static partial class FactExtractor
             return words.Count == 0 ? null : IndicatorVocabulary.SlugOf(string.Join(' ', words));
         }
 
+        /// <summary>An indicator id derived from another (its growth, its share), kept within the 63 characters of a slug.</summary>
+        private static string Derived(string id, string suffix) =>
+            (id.Length + suffix.Length <= 63 ? id : id[..(63 - suffix.Length)].TrimEnd('-')) + suffix;
+
         private static string UnitWord(string unit) => unit switch
         {
             FactUnits.SquareMetres or FactUnits.SquareKilometres or FactUnits.Hectares => "area",
             FactUnits.Tonnes => "tonnage",
+            FactUnits.Teu => "teu",
             _ => IndicatorVocabulary.SlugOf(unit) ?? "amount",
         };
 
@@ -254,8 +313,14 @@ public static partial class FactExtractor
         private IndicatorMention? LinkedAfter(Quantity q) =>
             _indicators.FirstOrDefault(m => m.Start >= q.End && PhraseLinkAfter().IsMatch(_norm[q.End..m.Start]));
 
-        private IndicatorMention? NearestBefore(Quantity q, Func<VocabularyEntry, bool> fits, int within = 200) =>
-            _indicators.LastOrDefault(m => m.End <= q.Start && q.Start - m.End <= within && fits(m.Entry));
+        /// <summary>The nearest phrase before the figure that fits; of "A of B" ("output value of enterprises"), A.</summary>
+        private IndicatorMention? NearestBefore(Quantity q, Func<VocabularyEntry, bool> fits, int within = 200)
+        {
+            var index = _indicators.FindLastIndex(m => m.End <= q.Start && q.Start - m.End <= within && fits(m.Entry));
+            while (index > 0 && OfBetween().IsMatch(_norm[_indicators[index - 1].End.._indicators[index].Start]) && fits(_indicators[index - 1].Entry))
+                index--;
+            return index < 0 ? null : _indicators[index];
+        }
 
         private IndicatorMention? NearestAfter(Quantity q, Func<VocabularyEntry, bool> fits, int within = 120) =>
             _indicators.FirstOrDefault(m => m.Start >= q.End && m.Start - q.End <= within && fits(m.Entry));

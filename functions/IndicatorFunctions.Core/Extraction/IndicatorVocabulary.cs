@@ -30,8 +30,8 @@ public sealed class IndicatorVocabulary
     [
         new("gdp-per-capita", MeasureClass.Money, [@"per[- ]capita gdp", @"gdp per capita", @"per[- ]capita gross domestic product"]),
         new("gdp", MeasureClass.Money, [@"(?:regional )?gross domestic product", @"gross regional product", @"regional gdp", @"\bgdp\b", @"(?:total )?economic (?:output|aggregate|volume)", @"economic aggregate"]),
-        new("industrial-added-value", MeasureClass.Money, [$@"{AddedValue} of (?:(?:the )?industrial enterprises|industries|(?:the )?industry|(?:the )?industrial sector){AboveSize}", $@"(?:above[- ]scale |large[- ]scale )?industrial {AddedValue}{AboveSize}", $@"{AddedValue} of (?:above[- ]scale|large[- ]scale|designated[- ]size) industr(?:y|ies|ial enterprises)"]),
-        new("industrial-output", MeasureClass.Money, [$@"(?:total |gross )?industrial output(?: value)?{AboveSize}", $@"output value of (?:(?:the )?industrial enterprises|industries|(?:the )?industry){AboveSize}", @"gross output value of industry"]),
+        new("industrial-added-value", MeasureClass.Money, [$@"{AddedValue} of (?:(?:the )?industrial enterprises|industries|(?:the )?industry|(?:the )?industrial sector){AboveSize}", $@"(?:above[- ]scale |large[- ]scale )?industrial {AddedValue}(?: of (?:industrial )?enterprises)?{AboveSize}", $@"{AddedValue} of (?:above[- ]scale|large[- ]scale|designated[- ]size) industr(?:y|ies|ial enterprises)"]),
+        new("industrial-output", MeasureClass.Money, [$@"(?:total |gross )?industrial output(?: value)?(?: of (?:industrial )?enterprises)?{AboveSize}", $@"output value of (?:(?:the )?industrial enterprises|industries|(?:the )?industry){AboveSize}", @"gross output value of industry"]),
         new("digital-economy-added-value", MeasureClass.Money, [$@"{AddedValue} of (?:the )?(?:core industries of (?:the )?)?digital economy", $@"digital economy(?: core industries)? {AddedValue}", @"scale of (?:the )?digital economy"]),
         new("services-added-value", MeasureClass.Money, [$@"{AddedValue} of (?:the )?(?:tertiary|service|services) (?:industry|industries|sector)", $@"(?:tertiary|service) (?:industry|sector) {AddedValue}"]),
         new("retail-sales", MeasureClass.Money, [@"(?:total )?retail sales of (?:social )?consumer goods", @"(?:total )?(?:social )?consumer goods retail sales", @"(?:total )?retail sales", @"retail consumption"]),
@@ -69,7 +69,7 @@ public sealed class IndicatorVocabulary
 
     public static IndicatorVocabulary Default { get; } = new([]);
 
-    private readonly Regex _pattern;
+    private readonly List<Regex> _patterns;
     private readonly List<VocabularyEntry> _entries;
 
     /// <summary>The built-in vocabulary plus catalog phrases (indicator id → phrases as written, matched literally).</summary>
@@ -91,10 +91,28 @@ public sealed class IndicatorVocabulary
             _entries.Add(entry);
             alternatives.AddRange(entry.Patterns.Select(p => (p, _entries.Count - 1, 0)));
         }
-        // One alternation, one named group per entry; longer (more specific) patterns first.
-        var ordered = alternatives.OrderByDescending(a => a.Pattern.Length).ThenByDescending(a => a.Weight);
-        var pattern = string.Join("|", ordered.Select(a => $"(?<e{a.Entry}>{a.Pattern})"));
-        _pattern = new Regex($@"(?<![\p{{L}}\p{{N}}])(?:{pattern})(?![\p{{L}}\p{{N}}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        // Longer (more specific) patterns first; one named group per entry.
+        var ordered = alternatives.OrderByDescending(a => a.Pattern.Length).ThenByDescending(a => a.Weight)
+            .Select(a => $"(?<e{a.Entry}>{a.Pattern})").ToList();
+        _patterns = Compile(ordered);
+    }
+
+    /// <summary>
+    /// The non-backtracking engine runs one automaton over a sentence instead of trying every alternative at every
+    /// position (about twenty times faster here); its automata have a size limit, so a long vocabulary is split
+    /// into several, each a part of the alternatives.
+    /// </summary>
+    private static List<Regex> Compile(List<string> alternatives)
+    {
+        try
+        {
+            return [new Regex($@"\b(?:{string.Join("|", alternatives)})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)];
+        }
+        catch (NotSupportedException) when (alternatives.Count > 1)
+        {
+            var half = alternatives.Count / 2;
+            return [.. Compile(alternatives[..half]), .. Compile(alternatives[half..])];
+        }
     }
 
     /// <summary>From a catalog snapshot's indicators, by their phrases.</summary>
@@ -104,32 +122,37 @@ public sealed class IndicatorVocabulary
         return phrases.Count == 0 ? Default : new IndicatorVocabulary(phrases);
     }
 
-    /// <summary>Indicator phrases in <paramref name="text"/>[start, end).</summary>
+    /// <summary>Indicator phrases in <paramref name="text"/>[start, end), left to right, none overlapping (the longest where several start at one place).</summary>
     public List<IndicatorMention> Find(string text, int start, int end)
     {
-        var found = new List<IndicatorMention>();
-        for (var m = _pattern.Match(text[..end], start); m.Success; m = m.NextMatch())
+        var all = new List<IndicatorMention>();
+        foreach (var pattern in _patterns)
         {
-            for (var g = 1; g < m.Groups.Count; g++)
+            for (var m = pattern.Match(text, start, end - start); m.Success; m = m.NextMatch())
             {
-                if (m.Groups[g].Success && m.Groups[g].Name.StartsWith('e'))
+                foreach (Group g in m.Groups)
                 {
-                    found.Add(new IndicatorMention(m.Index, m.Index + m.Length, _entries[int.Parse(m.Groups[g].Name.AsSpan(1), provider: System.Globalization.CultureInfo.InvariantCulture)]));
-                    break;
+                    if (g.Success && g.Name.StartsWith('e'))
+                    {
+                        all.Add(new IndicatorMention(m.Index, m.Index + m.Length, _entries[int.Parse(g.Name.AsSpan(1), provider: System.Globalization.CultureInfo.InvariantCulture)]));
+                        break;
+                    }
                 }
             }
+        }
+        all.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
+        var found = new List<IndicatorMention>();
+        foreach (var mention in all)
+        {
+            if (found.Count == 0 || mention.Start >= found[^1].End)
+                found.Add(mention);
         }
         return found;
     }
 
     /// <summary>The entry a phrase names exactly (a counted noun such as "high-tech enterprises"), if any.</summary>
-    public VocabularyEntry? Exactly(string phrase)
-    {
-        var m = _pattern.Match(phrase);
-        if (!m.Success || m.Index != 0 || m.Length != phrase.Length)
-            return null;
-        return Find(phrase, 0, phrase.Length).FirstOrDefault()?.Entry;
-    }
+    public VocabularyEntry? Exactly(string phrase) =>
+        Find(phrase, 0, phrase.Length) is [var only] && only.Start == 0 && only.End == phrase.Length ? only.Entry : null;
 
     private static string Literal(string phrase)
     {

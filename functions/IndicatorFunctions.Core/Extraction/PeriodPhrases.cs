@@ -25,16 +25,16 @@ public static partial class PeriodPhrases
     private const string YearSuffix = @"(?:,?\s+(?:of\s+|in\s+)?(?:(?<y>(?:19|20)\d\d)\b|(?<rel>this year|last year|the previous year|the current year|next year|the year)))?";
     private const string Number = "(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|1[0-2]|[1-9])";
 
-    [GeneratedRegex(@"(?:(?:from|between)\s+)?\b(?:19|20)\d\d\s*(?:-|to|through|until|and)\s*(?:(?:19|20)\d\d|\d\d)\b|\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:(?:19|20)\d\d|last year)\b|\b(?:in|over|during|for|within)?\s*the\s+(?:past|last|previous|next|coming|recent)\s+(?:\w+\s+)?(?:years|decades?)\b|\b\d{1,2}(?:th|st|nd|rd)\s+five-year plan(?:\s+period)?|\bso far\b|\bin recent years\b|\bover the years\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:(?:from|between)\s+)?\b(?:19|20)\d\d\s*(?:-|to|through|until|and)\s*(?:(?:19|20)\d\d|\d\d)\b|\bsince\s+(?:the\s+(?:beginning|start)\s+of\s+)?(?:(?:19|20)\d\d|last year)\b|\b(?:in|over|during|for|within)?\s*the\s+(?:past|last|previous|next|coming|recent)\s+(?:\w+\s+)?(?:years|decades?)\b|\b\d{1,2}(?:th|st|nd|rd)\s+five-year plan(?:\s+period)?|\bso far\b|\bin recent years\b|\bover the years\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex Spans();
 
-    [GeneratedRegex(@"(?:the\s+)?same period (?:of |in )?(?:the previous year|last year|the last year|a year (?:ago|earlier)|(?:19|20)\d\d)|\b(?:compared (?:with|to)|than(?: in| that of| those of)?|over|from|versus|vs\.?|against|relative to|up from|down from)\s+(?:that (?:of|in)\s+)?(?:the\s+)?(?:(?:same )?(?:period|time) (?:of |in )?)?(?:last year|the previous year|the year before|a year (?:ago|earlier)|(?:19|20)\d\d)\b|\ba year (?:ago|earlier)\b|\bprevious year's\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:the\s+)?same period (?:of |in )?(?:the previous year|last year|the last year|a year (?:ago|earlier)|(?:19|20)\d\d)|\b(?:compared (?:with|to)|than(?: in| that of| those of)?|over|from|versus|vs\.?|against|relative to|up from|down from)\s+(?:that (?:of|in)\s+)?(?:the\s+)?(?:(?:same )?(?:period|time) (?:of |in )?)?(?:last year|the previous year|the year before|a year (?:ago|earlier)|(?:19|20)\d\d)\b|\ba year (?:ago|earlier)\b|\bprevious year's\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex Comparisons();
 
-    [GeneratedRegex(@"(?:the\s+)?(?:first\s+(?<qs>three|two|3|2)\s+quarters|(?<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter|\bQ(?<qn>[1-4])\b|(?<h>first|second)\s+half(?:\s+of\s+the\s+year)?|\bH(?<hn>[12])\b|first\s+(?<mn>" + Number + @")\s+months|(?:(?:from|in|during|for)\s+)?(?<m1>" + Month + @")\s*(?:to|-|through|till|until)\s*(?<m2>" + Month + @")(?!\s*\d{1,2}\b)|(?<mp>in|as of|as at|by the end of|at the end of|by end of|the end of|end of|by|during|for|until|through|last|this)\s+(?:the\s+)?(?:end\s+of\s+)?(?<mo>" + Month + @")(?!\s*\d{1,2}\b))" + YearSuffix, RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:the\s+)?(?:first\s+(?<qs>three|two|3|2)\s+quarters|(?<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter|\bQ(?<qn>[1-4])\b|(?<h>first|second)\s+half(?:\s+of\s+the\s+year)?|\bH(?<hn>[12])\b|first\s+(?<mn>" + Number + @")\s+months|(?:(?:from|in|during|for)\s+)?(?<m1>" + Month + @")\s*(?:to|-|through|till|until)\s*(?<m2>" + Month + @")|(?<mp>in|as of|as at|by the end of|at the end of|by end of|the end of|end of|by|during|for|until|through|last|this)\s+(?:the\s+)?(?:end\s+of\s+)?(?<mo>" + Month + @"))" + YearSuffix, RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex SubYear();
 
-    [GeneratedRegex(@"\b(?:(?<last>(?:the\s+)?(?:last|past|previous)\s+year)|(?<this>(?:this|the current)\s+year)|(?<next>next\s+year))\b(?!s)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:(?<last>(?:the\s+)?(?:last|past|previous)\s+year)|(?<this>(?:this|the current)\s+year)|(?<next>next\s+year))\b", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex RelativeYear();
 
     [GeneratedRegex(@"\b(?:by|before|until)\s+(?:the\s+end\s+of\s+)?\z", RegexOptions.IgnoreCase)]
@@ -43,29 +43,28 @@ public static partial class PeriodPhrases
     /// <summary>Period phrases of one sentence, in order. <paramref name="years"/>: the year numbers found in it.</summary>
     public static List<PeriodMention> Find(string text, int start, int end, IEnumerable<Quantity> years, PublishedDate? published, int? contextYear)
     {
-        var sentence = text[..end];
         var taken = new List<(int Start, int End)>();
         var mentions = new List<PeriodMention>();
-        foreach (Match m in Spans().Matches(sentence, start))
+        foreach (var m in All(Spans(), text, start, end))
         {
             taken.Add((m.Index, m.Index + m.Length));
             mentions.Add(new PeriodMention(m.Index, m.Index + m.Length, null));
         }
-        foreach (Match m in Comparisons().Matches(sentence, start))
+        foreach (var m in All(Comparisons(), text, start, end))
         {
             if (!Overlaps(taken, m.Index, m.Index + m.Length))
                 taken.Add((m.Index, m.Index + m.Length));
         }
 
         var explicitYear = years.Where(y => !Overlaps(taken, y.Start, y.End)).Select(y => (int?)(int)y.Value).FirstOrDefault() ?? contextYear;
-        foreach (Match m in SubYear().Matches(sentence, start))
+        foreach (var m in All(SubYear(), text, start, end))
         {
-            if (Overlaps(taken, m.Index, m.Index + m.Length))
+            if (Overlaps(taken, m.Index, m.Index + m.Length) || IsDate(text, m))
                 continue;
             taken.Add((m.Index, m.Index + m.Length));
             mentions.Add(new PeriodMention(m.Index, m.Index + m.Length, ResolveSubYear(m, published, explicitYear)));
         }
-        foreach (Match m in RelativeYear().Matches(sentence, start))
+        foreach (var m in All(RelativeYear(), text, start, end))
         {
             if (Overlaps(taken, m.Index, m.Index + m.Length))
                 continue;
@@ -86,6 +85,21 @@ public static partial class PeriodPhrases
         mentions.Sort((a, b) => a.Start.CompareTo(b.Start));
         return mentions;
     }
+
+    /// <summary>Matches within text[start, end), without copying the text.</summary>
+    private static IEnumerable<Match> All(Regex regex, string text, int start, int end)
+    {
+        for (var m = regex.Match(text, start, end - start); m.Success; m = m.NextMatch())
+            yield return m;
+    }
+
+    [GeneratedRegex(@"\G\s*\d{1,2}\b")]
+    private static partial Regex DayAfter();
+
+    /// <summary>"January 15", "Oct. 19": a day, not a month's figures.</summary>
+    private static bool IsDate(string text, Match m) =>
+        (m.Groups["mo"].Success || m.Groups["m2"].Success) && !m.Groups["y"].Success && !m.Groups["rel"].Success
+        && DayAfter().IsMatch(text, m.Index + m.Length);
 
     private static bool Overlaps(List<(int Start, int End)> taken, int start, int end) =>
         taken.Any(t => start < t.End && t.Start < end);

@@ -79,7 +79,7 @@ public static partial class Quantities
     {
         var found = new List<Quantity>();
         var covered = start;
-        foreach (Match m in NumberPattern().Matches(text[..end], start))
+        for (var m = NumberPattern().Match(text, start, end - start); m.Success; m = m.NextMatch())
         {
             // "35.6 100 million yuan": the second number is the first one's unit.
             if (m.Index < covered)

@@ -120,11 +120,32 @@ public class FactExtractorTests
     }
 
     [Fact]
-    public void The_period_carries_over_to_later_sentences_of_the_paragraph_only()
+    public void The_period_carries_to_later_sentences_and_to_reported_figures_of_later_paragraphs()
     {
-        var facts = Extract("In 2022, GDP grew 5 percent. Retail sales rose 3 percent.\nExports rose 4 percent.");
-        Assert.Equal([("gdp-growth-reported", "2022"), ("retail-sales-growth-reported", "2022")], facts.Select(f => (f.Indicator, f.Period)));
-        Assert.True(facts[1].Confidence < facts[0].Confidence);
+        var facts = Extract("In 2022, GDP grew 5 percent. Retail sales rose 3 percent.\nExports rose 4 percent.\nThe district is home to 300 enterprises.");
+        Assert.Equal([("gdp-growth-reported", "2022"), ("retail-sales-growth-reported", "2022"), ("exports-growth-reported", "2022")], facts.Select(f => (f.Indicator, f.Period)));
+        Assert.True(facts[0].Confidence > facts[1].Confidence && facts[1].Confidence > facts[2].Confidence);
+    }
+
+    [Fact]
+    public void A_target_year_does_not_carry_to_later_paragraphs()
+    {
+        var fact = Assert.Single(Extract("By 2025, GDP will exceed 500 billion yuan.\nExports rose 4 percent."));
+        Assert.Equal((FactKinds.Target, "2025"), (fact.Kind, fact.Period));
+    }
+
+    [Theory]
+    [InlineData("In 2022, exports totalled 180.6 billion yuan, up 4.1 percent, while imports fell 0.5 percent to 124.6 billion yuan.",
+        "exports:180600000000 exports-growth-reported:4.1 imports-growth-reported:-0.5 imports:124600000000")]
+    [InlineData("In 2022, the added value of the software and information services sector reached 254.1 billion yuan, an increase of 12.3 percent.",
+        "software-and-information-services-added-value:254100000000 software-and-information-services-added-value-growth-reported:12.3")]
+    [InlineData("In 2022, the industrial output value of enterprises above designated size grew 5.5 percent.", "industrial-output-growth-reported:5.5")]
+    [InlineData("In 2022, GDP exceeded 1 trillion yuan for the first time, reaching 1.06 trillion yuan.", "gdp:1060000000000")]
+    [InlineData("In 2022, the district added 23,000 new market entities, bringing the total to 210,000.", "new-market-entities:23000 market-entities:210000")]
+    [InlineData("In 2023, the port handled 19.2 million TEUs of containers and 380 million tonnes of cargo.", "containers-teu:19200000 cargo-tonnage:380000000")]
+    public void Each_figure_takes_the_indicator_it_belongs_to(string sentence, string expected)
+    {
+        Assert.Equal(expected, string.Join(' ', Extract(sentence).Select(f => $"{f.Indicator}:{f.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}")));
     }
 
     [Fact]
@@ -147,7 +168,7 @@ public class FactExtractorTests
     public void Html_is_read_as_its_visible_text()
     {
         var result = FactExtractor.Extract(new ArticleInput(
-            "<html><head><script>var x = 2021;</script></head><body><p>In 2021, <b>GDP</b> grew 8.1%.</p><p>Exports rose 3%.</p></body></html>", IsHtml: true));
+            "<html><head><script>var x = 2021;</script></head><body><p>In 2021, <b>GDP</b> grew 8.1%.</p><p>The district is home to 58 enterprises.</p></body></html>", IsHtml: true));
         var fact = Assert.Single(result.Facts);
         Assert.Equal("8.1%", result.Text[fact.Start..fact.End]);
         Assert.Equal("In 2021, GDP grew 8.1%.", fact.Sentence);
