@@ -59,6 +59,10 @@ public static partial class FactExtractor
     [GeneratedRegex(@"\b(?:reached|hit|was|were|totall?ed|rose|grew|increased|decreased|fell|declined|dropped|stood at|amounted to|recorded|registered|posted|achieved|realized|realised|exceeded|climbed|jumped|surged|expanded|contracted|added|attracted|handled|generated)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReportedCue();
 
+    /// <summary>A sentence about an event on a day ("signed on Monday", "at the forum"): its figures are the event's, not a period's.</summary>
+    [GeneratedRegex(@"\b(?:on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|on (?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? \d{1,2}\b|yesterday|today|tonight|recently|at the (?:event|ceremony|conference|forum|meeting|expo|exhibition|fair|summit|signing)|during the (?:event|ceremony|conference|forum|expo|exhibition|fair|summit))", RegexOptions.IgnoreCase)]
+    private static partial Regex EventCue();
+
     /// <summary>"…, bringing the total to 210,000": the running total of what was just counted.</summary>
     [GeneratedRegex(@"\b(?:bringing|brought|taking|took|raising|raised|lifting|pushing)\s+(?:the|its)\s+total(?:\s+number)?(?:\s+of\s+[\p{L} -]+?)?\s+to\s+(?:more than |over |about |nearly )?\z", RegexOptions.IgnoreCase)]
     private static partial Regex RunningTotal();
@@ -118,7 +122,10 @@ public static partial class FactExtractor
             var sentence = norm.AsSpan(start, end - start).ToString();
             _future = FutureCue().IsMatch(sentence);
             _reported = ReportedCue().IsMatch(sentence);
+            _event = EventCue().IsMatch(sentence);
         }
+
+        private readonly bool _event;
 
         private readonly bool _reported;
 
@@ -186,7 +193,8 @@ public static partial class FactExtractor
                 return null;
 
             var (period, inherited) = PeriodOf(q);
-            if (period is null && _earlier is not null && (_reported || kind == FactKinds.YoyGrowthPct) && !_future)
+            // Counts in later paragraphs are more often description ("home to 58 enterprises") than statistics: not carried.
+            if (period is null && _earlier is not null && !_event && unit != FactUnits.Count && (_reported || kind == FactKinds.YoyGrowthPct) && !_future)
                 (period, inherited, confidence) = (_earlier, true, confidence - 0.1);
             if (period?.Period is not { } p)
                 return null;
@@ -337,7 +345,7 @@ public static partial class FactExtractor
             var inClause = _periods.Where(p => p.Start >= clauseStart && p.End <= clauseEnd)
                 .OrderBy(p => p.End <= q.Start ? q.Start - p.End : p.Start - q.End).FirstOrDefault();
             var chosen = inClause ?? _periods.LastOrDefault(p => p.End <= q.Start) ?? _periods.FirstOrDefault(p => p.Start >= q.End);
-            return chosen is not null ? (chosen, false) : (_carried, true);
+            return chosen is not null ? (chosen, false) : (_event ? null : _carried, true);
         }
     }
 

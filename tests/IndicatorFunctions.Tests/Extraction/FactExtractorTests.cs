@@ -149,6 +149,21 @@ public class FactExtractorTests
     }
 
     [Fact]
+    public void Figures_of_a_dated_event_take_no_period_from_earlier_sentences()
+    {
+        var facts = Extract("In 2022, GDP grew 5 percent. On Monday, 50 projects with investment of 30 billion yuan were signed.\nAt the forum, deals worth 8 billion yuan were signed.");
+        Assert.Equal(["gdp-growth-reported"], facts.Select(f => f.Indicator));
+    }
+
+    [Theory]
+    [InlineData("Exports rose 10% over 2021 to 12.3 billion yuan in 2022.")]
+    [InlineData("Exports rose 10% compared with 2021, reaching 12.3 billion yuan in 2022.")]
+    public void Comparison_years_are_not_spans_or_periods(string sentence)
+    {
+        Assert.Equal(["2022", "2022"], Extract(sentence).Select(f => f.Period));
+    }
+
+    [Fact]
     public void Comparison_bases_are_not_the_figures_period()
     {
         var fact = Assert.Single(Extract("In 2022, retail sales rose 5% over the same period last year."));
