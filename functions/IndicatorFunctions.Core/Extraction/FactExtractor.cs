@@ -56,7 +56,7 @@ public static partial class FactExtractor
     private static partial Regex FutureCue();
 
     /// <summary>Verbs that report a figure of a past period: such a sentence may take its period from an earlier paragraph.</summary>
-    [GeneratedRegex(@"\b(?:reached|hit|was|were|totall?ed|rose|grew|increased|decreased|fell|declined|dropped|stood at|amounted to|recorded|registered|posted|achieved|realized|realised|exceeded|climbed|jumped|surged|expanded|contracted|added|attracted|handled|generated)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:reached|hit|was|were|totall?ed|came to|amounted|rose|grew|increased|decreased|fell|declined|dropped|stood at|amounted to|recorded|registered|posted|achieved|realized|realised|exceeded|climbed|jumped|surged|expanded|contracted|added|attracted|handled|generated)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReportedCue();
 
     /// <summary>A sentence about an event on a day ("signed on Monday", "at the forum"): its figures are the event's, not a period's.</summary>
