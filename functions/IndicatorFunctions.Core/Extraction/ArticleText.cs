@@ -117,6 +117,14 @@ public static class ArticleText
         for (var i = start; i < end; i++)
         {
             var c = text[i];
+            // Text without stops (a table flattened, a list) is cut into pieces of bounded length, so the work per
+            // figure stays bounded whatever is sent.
+            if (i - from >= MaxSentence && char.IsWhiteSpace(c))
+            {
+                Add(sentences, text, from, i);
+                from = i;
+                continue;
+            }
             if (c is not ('.' or '!' or '?' or ';'))
                 continue;
             var next = i + 1 < end ? text[i + 1] : ' ';
@@ -130,6 +138,9 @@ public static class ArticleText
         Add(sentences, text, from, end);
         return sentences;
     }
+
+    /// <summary>Longer than any sentence of prose.</summary>
+    private const int MaxSentence = 1500;
 
     private static bool IsAbbreviation(string text, int dot)
     {

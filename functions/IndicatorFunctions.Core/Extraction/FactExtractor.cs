@@ -147,7 +147,7 @@ public static partial class FactExtractor
             foreach (var q in _figures)
             {
                 var conversion = previous is { Unit: { } pu } && q.Unit is { } qu && FactUnits.IsMoney(pu) && FactUnits.IsMoney(qu)
-                                 && ConversionGap().IsMatch(_norm[previous.End..q.Start]);
+                                 && q.Start - previous.End <= 40 && ConversionGap().IsMatch(_norm[previous.End..q.Start]);
                 if (!conversion && Fact(q, facts) is { } fact)
                     facts.Add(fact);
                 previous = q;
@@ -319,13 +319,14 @@ public static partial class FactExtractor
 
         /// <summary>"14% in total foreign trade", "35% of GDP": the phrase right after the figure.</summary>
         private IndicatorMention? LinkedAfter(Quantity q) =>
-            _indicators.FirstOrDefault(m => m.Start >= q.End && PhraseLinkAfter().IsMatch(_norm[q.End..m.Start]));
+            _indicators.FirstOrDefault(m => m.Start >= q.End && m.Start - q.End <= 60 && PhraseLinkAfter().IsMatch(_norm[q.End..m.Start]));
 
         /// <summary>The nearest phrase before the figure that fits; of "A of B" ("output value of enterprises"), A.</summary>
         private IndicatorMention? NearestBefore(Quantity q, Func<VocabularyEntry, bool> fits, int within = 200)
         {
             var index = _indicators.FindLastIndex(m => m.End <= q.Start && q.Start - m.End <= within && fits(m.Entry));
-            while (index > 0 && OfBetween().IsMatch(_norm[_indicators[index - 1].End.._indicators[index].Start]) && fits(_indicators[index - 1].Entry))
+            while (index > 0 && _indicators[index].Start - _indicators[index - 1].End <= 12
+                   && OfBetween().IsMatch(_norm[_indicators[index - 1].End.._indicators[index].Start]) && fits(_indicators[index - 1].Entry))
                 index--;
             return index < 0 ? null : _indicators[index];
         }

@@ -143,7 +143,10 @@ public sealed class IndicatorVocabulary
                 }
             }
         }
-        all.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
+        // Leftmost, then longest; at the same place and length, the entry listed first (catalog phrases come first).
+        all.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start)
+            : a.End != b.End ? b.End.CompareTo(a.End)
+            : _entries.IndexOf(a.Entry).CompareTo(_entries.IndexOf(b.Entry)));
         var found = new List<IndicatorMention>();
         foreach (var mention in all)
         {
