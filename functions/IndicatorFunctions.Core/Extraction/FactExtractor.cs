@@ -63,6 +63,14 @@ public static partial class FactExtractor
     [GeneratedRegex(@"\b(?:on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|on (?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? \d{1,2}\b|yesterday|today|tonight|recently|at the (?:event|ceremony|conference|forum|meeting|expo|exhibition|fair|summit|signing)|during the (?:event|ceremony|conference|forum|expo|exhibition|fair|summit))", RegexOptions.IgnoreCase)]
     private static partial Regex EventCue();
 
+    /// <summary>A line that introduces figures: it ends with a colon or "as follows", or is a title (short, no stop).</summary>
+    [GeneratedRegex(@"(?::|\bas follows\.?|\bbelow\.?)\s*\z|\A[^.!?;:]{3,120}\z", RegexOptions.IgnoreCase)]
+    private static partial Regex Heading();
+
+    /// <summary>"GDP: 455.8 billion yuan, up 7.2%": a label and its figures.</summary>
+    [GeneratedRegex(@"\A[^:.;]{2,100}:\s*\S")]
+    private static partial Regex Label();
+
     /// <summary>"…, bringing the total to 210,000": the running total of what was just counted.</summary>
     [GeneratedRegex(@"\b(?:bringing|brought|taking|took|raising|raised|lifting|pushing)\s+(?:the|its)\s+total(?:\s+number)?(?:\s+of\s+[\p{L} -]+?)?\s+to\s+(?:more than |over |about |nearly )?\z", RegexOptions.IgnoreCase)]
     private static partial Regex RunningTotal();
@@ -82,17 +90,18 @@ public static partial class FactExtractor
         var published = input.Published ?? PeriodPhrases.DateInHeader(norm);
         var districts = new DistrictMentions(norm, catalog, input.District);
         var facts = new List<ExtractedFact>();
-        // The period of the last figure read: news often gives it once, in the lead, for several paragraphs of figures.
-        PeriodMention? lastFigurePeriod = null;
+        // The period of the last figure read, or of a heading ("Main indicators in 2021:"): news often gives it once,
+        // in the lead or a heading, for several paragraphs or lines of figures.
+        PeriodMention? earlier = null;
         foreach (var (pStart, pEnd) in ArticleText.Paragraphs(norm))
         {
             PeriodMention? carried = null;
             foreach (var (start, end) in ArticleText.Sentences(norm, pStart, pEnd))
             {
-                var sentence = new SentenceContext(text, norm, start, end, vocabulary, published, districts, carried, lastFigurePeriod);
+                var sentence = new SentenceContext(text, norm, start, end, vocabulary, published, districts, carried, earlier);
                 facts.AddRange(sentence.Facts());
                 carried = sentence.NextCarried();
-                lastFigurePeriod = sentence.LastFigurePeriod ?? lastFigurePeriod;
+                earlier = sentence.LastFigurePeriod ?? sentence.HeadingPeriod ?? earlier;
             }
         }
         return new ArticleFacts(text, published, facts);
@@ -123,7 +132,15 @@ public static partial class FactExtractor
             _future = FutureCue().IsMatch(sentence);
             _reported = ReportedCue().IsMatch(sentence);
             _event = EventCue().IsMatch(sentence);
+            _label = Label().IsMatch(sentence);
+            if (_figures.Count == 0 && (Heading().IsMatch(sentence) || _label))
+                HeadingPeriod = _periods.LastOrDefault(p => p.Period is not null && !p.Future && !p.Current);
         }
+
+        private readonly bool _label;
+
+        /// <summary>The period of a heading or an introduction to a list of figures, which has no figures itself.</summary>
+        public PeriodMention? HeadingPeriod { get; }
 
         private readonly bool _event;
 
@@ -194,7 +211,7 @@ public static partial class FactExtractor
 
             var (period, inherited) = PeriodOf(q);
             // Counts in later paragraphs are more often description ("home to 58 enterprises") than statistics: not carried.
-            if (period is null && _earlier is not null && !_event && unit != FactUnits.Count && (_reported || kind == FactKinds.YoyGrowthPct) && !_future)
+            if (period is null && _earlier is not null && !_event && unit != FactUnits.Count && (_reported || _label || kind == FactKinds.YoyGrowthPct) && !_future)
                 (period, inherited, confidence) = (_earlier, true, confidence - 0.1);
             if (period?.Period is not { } p)
                 return null;

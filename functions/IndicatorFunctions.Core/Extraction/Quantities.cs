@@ -61,6 +61,9 @@ public static partial class Quantities
     [GeneratedRegex(@"(?:\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\z)", RegexOptions.IgnoreCase)]
     private static partial Regex MonthBefore();
 
+    [GeneratedRegex(@"(?:\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?,?|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?,?)\s*\z", RegexOptions.IgnoreCase)]
+    private static partial Regex DayBefore();
+
     [GeneratedRegex(@"\G\s*(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex MonthAfter();
 
@@ -146,6 +149,9 @@ public static partial class Quantities
         }
 
         var isYear = unit is null && scale.Length == 0 && !currency.Success && number.Length == 4 && value is >= 1949 and <= 2100;
+        // "Jan. 17, 2021", "17 January 2021": the year of a date (a dateline, an event), not a period of figures.
+        if (isYear && DayBefore().IsMatch(before))
+            return null;
         var approximate = QualifierBefore().IsMatch(before);
         var quantity = new Quantity(start, pos, value * multiplier, unit, approximate, isYear, number);
         if (unit is null && !isYear)

@@ -17,6 +17,10 @@ public sealed class ExtractionApi(PressReleaseIngestion reader, ObservationStore
     public async Task<IResult> PostExtractionsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "extractions")] HttpRequest request, CancellationToken cancellationToken)
     {
+        // A body past the limit is a 413 whatever its type, as on every route.
+        var limit = options.Value.MaxIngestBytes;
+        if (request.ContentLength > limit)
+            return Problems.TooLarge(limit, nameof(AppOptions.MaxIngestBytes));
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/plain" or "text/html"))
             return Problems.UnsupportedMediaType(request.ContentType, "text/plain or text/html (an article, UTF-8)");
@@ -42,9 +46,6 @@ public sealed class ExtractionApi(PressReleaseIngestion reader, ObservationStore
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var limit = options.Value.MaxIngestBytes;
-        if (request.ContentLength > limit)
-            return Problems.TooLarge(limit, nameof(AppOptions.MaxIngestBytes));
         var body = await BodyReader.ReadUpToAsync(request.Body, limit, cancellationToken);
         if (body is null)
             return Problems.TooLarge(limit, nameof(AppOptions.MaxIngestBytes));

@@ -164,6 +164,21 @@ public class FactExtractorTests
     }
 
     [Fact]
+    public void Lines_of_figures_under_a_heading_take_its_period()
+    {
+        var facts = Extract("Main economic indicators in 2021:\nGDP: 455.8 billion yuan, up 7.2%.\nFixed-asset investment: down 3.1%.\nThe district is home to 300 enterprises.");
+        Assert.Equal(["gdp:2021", "gdp-growth-reported:2021", "fixed-asset-investment-growth-reported:2021"], facts.Select(f => $"{f.Indicator}:{f.Period}"));
+    }
+
+    [Theory]
+    [InlineData("The per capita disposable income of residents reached 71,845 yuan, 1.8 times that of 2012.")]   // a comparison base
+    [InlineData("BEIJING, Jan. 17, 2021 -- The district's GDP reached 120 billion yuan.")]                     // the year of a dateline
+    public void Years_that_are_not_the_figures_period_are_not_used(string sentence)
+    {
+        Assert.Empty(Extract(sentence));
+    }
+
+    [Fact]
     public void Comparison_bases_are_not_the_figures_period()
     {
         var fact = Assert.Single(Extract("In 2022, retail sales rose 5% over the same period last year."));
