@@ -52,7 +52,7 @@ public static partial class FactExtractor
     [GeneratedRegex(@"\A\s*(?:\(|,\s*or\b|\bor\b)\s*(?:about|around|approximately|approx\.|roughly|some|nearly|equivalent to|equal to|or)?\s*\z", RegexOptions.IgnoreCase)]
     private static partial Regex ConversionGap();
 
-    [GeneratedRegex(@"\b(?:will|shall|aims?|aiming|aimed|plans?|planned|planning|targets?|targeted|goals?|expected to|expects? to|strives?(?: to)?|striving|is set to|are set to|seeks? to|projected|forecast|envisages?|scheduled|to be (?:started|completed|built|achieved|reached)|by the end of (?:this|next) year)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:will|shall|aims?|aiming|aimed|plans?|planned|planning|targets?|targeted|goals?|expected|expects?|expecting|strives?(?: to)?|striving|is set to|are set to|seeks? to|projected|forecast|envisages?|scheduled|to be (?:started|completed|built|achieved|reached)|by the end of (?:this|next) year)\b", RegexOptions.IgnoreCase)]
     private static partial Regex FutureCue();
 
     /// <summary>Verbs that report a figure of a past period: such a sentence may take its period from an earlier paragraph.</summary>
@@ -288,7 +288,8 @@ public static partial class FactExtractor
         {
             var money = FactUnits.IsMoney(q.Unit!);
             bool Fits(VocabularyEntry e) => e.Measure == MeasureClass.Any || money && e.Measure == MeasureClass.Money;
-            var mention = NearestBefore(q, Fits) ?? NearestAfter(q, Fits, 60);
+            // "2.1 billion U.S. dollars of foreign capital": the phrase the figure is of, else the nearest before it.
+            var mention = LinkedAfter(q) is { } linked && Fits(linked.Entry) ? linked : NearestBefore(q, Fits) ?? NearestAfter(q, Fits, 60);
             if (mention is not null)
                 return mention.Entry.Id;
             if (MeasureOfBefore().Match(Before(q, 160)) is { Success: true } measure)

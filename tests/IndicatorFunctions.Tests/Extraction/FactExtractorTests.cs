@@ -178,6 +178,23 @@ public class FactExtractorTests
         Assert.Empty(Extract(sentence));
     }
 
+    [Theory]
+    [InlineData("Foreign trade reached 560 billion yuan in the January-September period.", "2023-10-25", "foreign-trade:2023-YTD09")]
+    [InlineData("In 2022, the district used 2.1 billion U.S. dollars of foreign capital.", "2023-03-01", "foreign-capital:2022")]
+    [InlineData("As of the end of September, high-tech enterprises grew 12 percent from the end of last year.", "2023-10-25", "high-tech-enterprises-growth-reported:2023-09")]
+    [InlineData("The area expects its GDP to grow by around 5 percent for the whole year.", "2023-10-25", "gdp-growth-reported:2023:target")]
+    public void Periods_indicators_and_kinds_of_common_news_phrasings(string sentence, string published, string expected)
+    {
+        var fact = Assert.Single(Extract(sentence, published));
+        Assert.Equal(expected, $"{fact.Indicator}:{fact.Period}" + (fact.Kind == FactKinds.Target ? ":target" : ""));
+    }
+
+    [Fact]
+    public void A_founding_year_is_not_a_period_for_the_sentences_after_it()
+    {
+        Assert.Empty(Extract("The zone was established in 1994. It has a population of 2.06 million."));
+    }
+
     [Fact]
     public void Comparison_bases_are_not_the_figures_period()
     {
