@@ -8,7 +8,7 @@ import { extname, basename } from "node:path";
 
 const root = new URL("../samples/sources/http/", import.meta.url);
 const port = Number(process.argv[2] ?? 7072);
-const types = { ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8" };
+const types = { ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8", ".html": "text/html; charset=utf-8" };
 
 createServer((request, response) => {
   const name = basename(decodeURIComponent(new URL(request.url, "http://x").pathname));

@@ -1,6 +1,6 @@
 using IndicatorFunctions.Bench;
 
-// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-replatform.sh, scripts/bench-collect.sh and scripts/bench-reliability.sh.
+// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-replatform.sh, scripts/bench-collect.sh, scripts/bench-reliability.sh, scripts/bench-extraction.sh and scripts/score-extraction.sh.
 return args.FirstOrDefault() switch
 {
     "table-upsert" => await TableUpsertBenchmark.RunAsync(),
@@ -8,6 +8,8 @@ return args.FirstOrDefault() switch
     "pipeline" => await PipelineBenchmark.RunAsync(args.ElementAtOrDefault(1)),
     "collect" => await CollectBenchmark.RunAsync(),
     "reliability" => await ReliabilityBenchmark.RunAsync(),
+    "extraction" => ExtractionBenchmark.Run(args[1..]),
+    "score-extraction" when args.Length == 3 => ExtractionBenchmark.Score(args[1], args[2]),
     _ => Usage(),
 };
 
@@ -27,6 +29,10 @@ static int Usage()
                IndicatorFunctions.Bench reliability
                    owns Azurite (disk) and the app (BENCH_AZURITE, BENCH_APP_DIR, BENCH_WORK): reads and runs under
                    200 readers, storage paused/killed and the app killed mid-run (see scripts/bench-reliability.sh)
+               IndicatorFunctions.Bench extraction [BenchmarkDotNet options]
+                   press-release extraction of every article in BENCH_ARTICLES (default: the test fixtures), one thread
+               IndicatorFunctions.Bench score-extraction GOLD.jsonl ARTICLES_DIR
+                   precision and recall of the extractor on annotated articles (see scripts/score-extraction.sh)
         """);
     return 2;
 }

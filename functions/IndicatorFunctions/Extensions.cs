@@ -43,6 +43,7 @@ public static class Extensions
         services.AddSingleton<ChangeTracker>();
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<ObservationStore>();
+        services.AddSingleton<Extraction.PressReleaseIngestion>();
         services.AddSingleton<RunLedger>();
         services.AddSingleton<AggregationRunner>();
         services.AddSingleton<Generations>();

@@ -2,16 +2,17 @@ using IndicatorFunctions.Ingestion;
 
 namespace IndicatorFunctions.Collection;
 
-public enum SourceKind { HttpCsv, HttpJson, BlobDrop }
+public enum SourceKind { HttpCsv, HttpJson, BlobDrop, PressRelease }
 
 public static class SourceKinds
 {
-    public const string Names = "http-csv, http-json or blob-drop";
+    public const string Names = "http-csv, http-json, blob-drop or press-release";
 
     public static string ToName(this SourceKind kind) => kind switch
     {
         SourceKind.HttpCsv => "http-csv",
         SourceKind.HttpJson => "http-json",
+        SourceKind.PressRelease => "press-release",
         _ => "blob-drop",
     };
 
@@ -22,6 +23,7 @@ public static class SourceKinds
             "http-csv" => (true, SourceKind.HttpCsv),
             "http-json" => (true, SourceKind.HttpJson),
             "blob-drop" => (true, SourceKind.BlobDrop),
+            "press-release" => (true, SourceKind.PressRelease),
             _ => (false, default),
         };
         return ok;
@@ -36,6 +38,9 @@ public sealed record SourceHeader(string Name, string? Value, string? Setting);
 /// setting Name); <c>blob-drop</c> sources read files analysts drop under
 /// <see cref="Container"/>/<see cref="Prefix"/>. <see cref="Mapping"/> and <see cref="Defaults"/> turn a
 /// payload into observation rows (JSON records at <see cref="Records"/>, default <c>observations</c>, the push shape); <see cref="Schedule"/> (NCRONTAB) limits which runs collect it.
+/// A <c>press-release</c> source is an http page (<see cref="Url"/>) or a blob drop of <c>.txt</c> / <c>.html</c>
+/// articles (<see cref="Container"/>): its figures are extracted, not mapped (the <c>district</c> default names the
+/// district its articles are about when they do not say).
 /// </summary>
 public sealed record Source(
     string Id,
@@ -57,7 +62,7 @@ public sealed record Source(
     public IReadOnlyDictionary<string, object> HeaderMap =>
         Headers.ToDictionary(h => h.Name, h => h.Setting is null ? (object)h.Value! : new { setting = h.Setting });
 
-    public bool IsHttp => Kind is SourceKind.HttpCsv or SourceKind.HttpJson;
+    public bool IsHttp => Kind is SourceKind.HttpCsv or SourceKind.HttpJson || Kind == SourceKind.PressRelease && Url is not null;
 
     /// <summary>Observations from this source say where they came from unless the payload or defaults say otherwise.</summary>
     public RowMapping ToRowMapping() => new()

@@ -19,6 +19,7 @@ public sealed record SourceAttempt(string Host, int? Status, string? Error, long
 /// rejected, <see cref="Rejects"/> lists every one of them beside it, and <see cref="Errors"/> holds the first few.
 /// Times: fetching (or listing and downloading) with hashing, parsing, and writing (archiving and ingestion).
 /// An http source's <see cref="AttemptLog"/> lists each of its own attempts (<see cref="Attempts"/> counts them).
+/// A press-release source counts the facts it extracted and those that did not resolve (listed in <see cref="Rejects"/>).
 /// </summary>
 public sealed record SourceOutcome(
     string Source,
@@ -40,4 +41,6 @@ public sealed record SourceOutcome(
     long FetchMs = 0,
     long ParseMs = 0,
     long WriteMs = 0,
-    IReadOnlyList<SourceAttempt>? AttemptLog = null);
+    IReadOnlyList<SourceAttempt>? AttemptLog = null,
+    int FactsExtracted = 0,
+    int FactsUnresolved = 0);

@@ -75,7 +75,13 @@ public static partial class SourceRules
 
         // Kind-specific fields are checked only against a known kind: a typo in kind is one error, not three.
         var headers = new List<SourceHeader>();
-        if (knownKind && kind is SourceKind.HttpCsv or SourceKind.HttpJson)
+        if (knownKind && kind == SourceKind.PressRelease)
+        {
+            CheckPressRelease(body, errors);
+            if (body.Url is not null)
+                headers = CheckHeaders(body.Headers, errors);
+        }
+        else if (knownKind && kind is SourceKind.HttpCsv or SourceKind.HttpJson)
         {
             CheckUrl(body.Url, errors);
             headers = CheckHeaders(body.Headers, errors);
@@ -90,7 +96,7 @@ public static partial class SourceRules
                 errors.Add(new FieldError("prefix", $"prefix is longer than {MaxText} characters"));
             NotFor(errors, "url", body.Url, kind);
             if (body.Headers is { Count: > 0 })
-                errors.Add(new FieldError("headers", "headers apply to http-csv and http-json sources only"));
+                errors.Add(new FieldError("headers", "headers apply to http-csv, http-json and press-release pages only"));
         }
 
         if (body.Records is { Length: > MaxText })
@@ -105,6 +111,30 @@ public static partial class SourceRules
             return null;
         return new Source(id, kind, body.Enabled ?? true, body.Description, body.Url, headers,
             body.Container, body.Prefix, body.Records, mapping, defaults, body.Schedule);
+    }
+
+    /// <summary>A press-release source is a page (url) or a drop container, not both; its figures are extracted, so nothing is mapped.</summary>
+    private static void CheckPressRelease(SourceBody body, List<FieldError> errors)
+    {
+        if ((body.Url is null) == (body.Container is null))
+            errors.Add(new FieldError("url", "a press-release source has either url (a page) or container (a blob drop of .txt and .html articles), not both"));
+        else if (body.Url is not null)
+            CheckUrl(body.Url, errors);
+        else if (!ContainerName().IsMatch(body.Container!))
+            errors.Add(new FieldError("container", "container must be a blob container name (3-63 lowercase letters, digits and single hyphens)"));
+        if (body.Url is not null && body.Prefix is not null)
+            errors.Add(new FieldError("prefix", "prefix applies to a press-release source with a container only"));
+        if (body.Container is not null && body.Headers is { Count: > 0 })
+            errors.Add(new FieldError("headers", "headers apply to a press-release source with a url only"));
+        if (body.Mapping is { Count: > 0 })
+            errors.Add(new FieldError("mapping", "press-release sources are extracted, not mapped: leave mapping out"));
+        if (body.Records is not null)
+            errors.Add(new FieldError("records", "records does not apply to press-release sources"));
+        foreach (var field in body.Defaults?.Keys ?? Enumerable.Empty<string>())
+        {
+            if (field is not ("district" or "source"))
+                errors.Add(new FieldError($"defaults.{field}", "a press-release source takes only defaults.district (the district its articles are about) and defaults.source"));
+        }
     }
 
     private static void CheckUrl(string? url, List<FieldError> errors)

@@ -6,7 +6,11 @@ public enum AggregationMethod { Sum, Mean, Min, Max, None }
 
 public enum ClusterKind { Industrial, Region }
 
-public sealed record Indicator(string Id, string Name, string Unit, AggregationMethod Aggregation, int Decimals, string? Description);
+/// <summary>An indicator. <see cref="Phrases"/>: how press releases name it, added to the extractor's built-in vocabulary.</summary>
+public sealed record Indicator(string Id, string Name, string Unit, AggregationMethod Aggregation, int Decimals, string? Description)
+{
+    public IReadOnlyList<string> Phrases { get; init; } = [];
+}
 
 public sealed record District(string Id, string Name, string? Region, IReadOnlyList<string> Aliases);
 

@@ -4,7 +4,7 @@ using IndicatorFunctions.Domain;
 
 namespace IndicatorFunctions.Catalog;
 
-public sealed record IndicatorBody(string? Name, string? Unit, string? Aggregation, int? Decimals, string? Description);
+public sealed record IndicatorBody(string? Name, string? Unit, string? Aggregation, int? Decimals, string? Description, List<string>? Phrases);
 
 public sealed record DistrictBody(string? Name, string? Region, List<string>? Aliases);
 
@@ -74,6 +74,14 @@ public sealed class CatalogApi(CatalogStore catalog, Freshness freshness)
             errors.Add(new FieldError("decimals", "decimals must be between 0 and 12"));
         if (body.Description is { Length: > 2000 })
             errors.Add(new FieldError("description", "description is longer than 2000 characters"));
+        var phrases = body.Phrases ?? [];
+        if (phrases.Count > 100)
+            errors.Add(new FieldError("phrases", "at most 100 phrases"));
+        for (var i = 0; i < phrases.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(phrases[i]) || phrases[i].Trim().Length < 2 || phrases[i].Length > 200 || phrases[i].Any(char.IsControl))
+                errors.Add(new FieldError($"phrases[{i}]", "a phrase is 2-200 characters without control characters"));
+        }
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
@@ -82,7 +90,7 @@ public sealed class CatalogApi(CatalogStore catalog, Freshness freshness)
         // Stored values are in the canonical unit: changing it would silently change what every stored number means.
         if (existing is not null && existing.Unit != body.Unit)
             return Problems.Conflict($"indicator {id} is measured in {existing.Unit}; its unit cannot change to {body.Unit} (create a new indicator instead)");
-        var indicator = new Indicator(id, body.Name!.Trim(), body.Unit!, aggregation, body.Decimals ?? 2, body.Description);
+        var indicator = new Indicator(id, body.Name!.Trim(), body.Unit!, aggregation, body.Decimals ?? 2, body.Description) { Phrases = phrases.Select(p => p.Trim()).ToList() };
         var created = await catalog.PutIndicatorAsync(indicator, aggregationChanged: existing is not null && existing.Aggregation != aggregation, cancellationToken);
         freshness.Invalidate();
         return created ? TypedResults.Created($"/api/indicators/{id}", indicator) : TypedResults.Ok(indicator);

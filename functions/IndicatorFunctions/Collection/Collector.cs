@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Azure;
 using IndicatorFunctions.Data;
+using IndicatorFunctions.Extraction;
 using IndicatorFunctions.Hosting;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Scheduling;
@@ -23,6 +24,7 @@ public sealed class Collector(
     SourceStore sources,
     SourceFetcher fetcher,
     ObservationStore observations,
+    PressReleaseIngestion pressReleases,
     IndicatorTables tables,
     StorageAccount storage,
     Microsoft.Extensions.Options.IOptions<AppOptions> appOptions,
@@ -126,15 +128,23 @@ public sealed class Collector(
         if (hash == state?.LastHash)
             return (seen with { Reason = $"same content as last collected (sha256 {hash[..12]}…)" }, validators);
 
-        var format = source.Kind == SourceKind.HttpCsv ? "csv" : "json";
+        var format = source.Kind switch
+        {
+            SourceKind.HttpCsv => "csv",
+            SourceKind.HttpJson => "json",
+            _ => ArticleFormat(null, received.ContentType) ?? "txt",
+        };
         watch.Restart();
         var payload = await observations.ArchiveAsync(ArchiveKind(source), hash, received.Body, received.ContentType ?? "application/octet-stream", format, cancellationToken);
         var archiveMs = watch.ElapsedMilliseconds;
-        if (!PayloadFormats.Fits(format, received.ContentType))
+        if (source.Kind == SourceKind.PressRelease && ArticleFormat(null, received.ContentType) is null)
+            return (Failed(source, $"content type {received.ContentType} is not an article (text/html or text/plain); the payload is archived as {payload}") with
+                { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, Payload = payload, FetchMs = fetchMs, WriteMs = archiveMs, AttemptLog = received.Log }, null);
+        if (source.Kind != SourceKind.PressRelease && !PayloadFormats.Fits(format, received.ContentType))
             return (Failed(source, $"content type {received.ContentType} is not {format.ToUpperInvariant()} ({PayloadFormats.Expected(format)}); the payload is archived as {payload}") with
                 { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, Payload = payload, FetchMs = fetchMs, WriteMs = archiveMs, AttemptLog = received.Log }, null);
 
-        var ingested = await IngestAsync(runId, source, format, received.Body, hash, payload, cancellationToken);
+        var ingested = await IngestAsync(runId, source, format, received.Body, hash, payload, source.Url!, cancellationToken);
         var outcome = ingested with { Attempts = received.Attempts, HttpStatus = 200, Bytes = seen.Bytes, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs, AttemptLog = received.Log };
         // Validators are kept only once the content is in: a failed ingestion must fetch in full next time.
         return (outcome, outcome.Status == SourceStatus.Fetched ? validators : null);
@@ -197,6 +207,8 @@ public sealed class Collector(
                 FetchMs = total.FetchMs + outcome.FetchMs,
                 ParseMs = total.ParseMs + outcome.ParseMs,
                 WriteMs = total.WriteMs + outcome.WriteMs,
+                FactsExtracted = total.FactsExtracted + outcome.FactsExtracted,
+                FactsUnresolved = total.FactsUnresolved + outcome.FactsUnresolved,
             };
         }
         var failed = files.Where(f => f.Status == "failed").ToList();
@@ -219,8 +231,9 @@ public sealed class Collector(
         var watch = Stopwatch.StartNew();
         var blob = container.GetBlobClient(item.Name);
         var empty = new SourceOutcome(source.Id, source.KindName, SourceStatus.Failed, null);
-        if (PayloadFormats.OfFile(item.Name, item.ContentType) is not { } format)
-            return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", "not a .csv or .json file", null, 0, 0), cancellationToken), empty);
+        var article = source.Kind == SourceKind.PressRelease;
+        if ((article ? ArticleFormat(item.Name, item.ContentType) : PayloadFormats.OfFile(item.Name, item.ContentType)) is not { } format)
+            return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", article ? "not a .txt or .html file" : "not a .csv or .json file", null, 0, 0), cancellationToken), empty);
         if (item.ContentLength > MaxBytes)
             return (await MarkAsync(blob, item, runId, "failed", null, new FileOutcome(item.Name, "failed", $"larger than {MaxBytes} bytes (setting {nameof(AppOptions.MaxIngestBytes)})", null, 0, 0), cancellationToken), empty);
 
@@ -243,7 +256,7 @@ public sealed class Collector(
         watch.Restart();
         var payload = await observations.ArchiveAsync(ArchiveKind(source), hash, download.Content, download.Details.ContentType ?? "application/octet-stream", format, cancellationToken);
         var archiveMs = watch.ElapsedMilliseconds;
-        var ingested = await IngestAsync(runId, source, format, download.Content, hash, payload, cancellationToken);
+        var ingested = await IngestAsync(runId, source, format, download.Content, hash, payload, $"{source.Container}/{item.Name}", cancellationToken);
         var outcome = ingested with { Bytes = download.Content.ToMemory().Length, FetchMs = fetchMs, WriteMs = ingested.WriteMs + archiveMs };
         var ok = outcome.Status == SourceStatus.Fetched;
         if (ok)
@@ -274,9 +287,30 @@ public sealed class Collector(
     /// <summary>A source's payloads are archived under <c>raw/sources/{id}/</c>.</summary>
     private static string ArchiveKind(Source source) => $"sources/{source.Id}";
 
-    /// <summary>Parse and ingest one payload; rejected rows are written beside the archived payload, all of them.</summary>
-    private async Task<SourceOutcome> IngestAsync(string runId, Source source, string format, BinaryData body, string hash, string payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// An article's format: <c>html</c> or <c>txt</c>, by a drop file's extension, else by content type; null when it
+    /// is neither.
+    /// </summary>
+    private static string? ArticleFormat(string? name, string? contentType)
     {
+        var extension = Path.GetExtension(name ?? "").ToLowerInvariant();
+        if (extension is ".html" or ".htm")
+            return "html";
+        if (extension == ".txt")
+            return "txt";
+        return contentType?.Split(';')[0].Trim().ToLowerInvariant() switch
+        {
+            "text/html" or "application/xhtml+xml" => "html",
+            "text/plain" => "txt",
+            _ => null,
+        };
+    }
+
+    /// <summary>Parse and ingest one payload; rejected rows are written beside the archived payload, all of them.</summary>
+    private async Task<SourceOutcome> IngestAsync(string runId, Source source, string format, BinaryData body, string hash, string payload, string location, CancellationToken cancellationToken)
+    {
+        if (source.Kind == SourceKind.PressRelease)
+            return await IngestArticleAsync(runId, source, format, body, hash, payload, location, cancellationToken);
         var watch = Stopwatch.StartNew();
         IReadOnlyList<ObservationInput> rows;
         try
@@ -312,6 +346,47 @@ public sealed class Collector(
         if (result.NotStored.Count > 0)
             return outcome with { Status = SourceStatus.Failed, Reason = Short($"{result.NotStored.Count} of {result.Accepted} valid row(s) not stored; first: row {result.NotStored[0].Row}, {result.NotStored[0].Reason}") };
         return outcome with { Reason = $"{result.Accepted} row(s) accepted ({result.Inserted} new, {result.Revised} revised, {result.Unchanged} unchanged), {result.Rejected} rejected" };
+    }
+
+    /// <summary>
+    /// Extract an article's facts and ingest those that resolve (<see cref="PressReleaseIngestion"/>); the facts that
+    /// did not, each with its reason, are written beside the archived article. An article with no figures is collected
+    /// all the same: there was nothing in it to store.
+    /// </summary>
+    private async Task<SourceOutcome> IngestArticleAsync(string runId, Source source, string format, BinaryData body, string hash, string payload, string location, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        string text;
+        try
+        {
+            text = PressReleaseIngestion.Decode(body.ToMemory().Span);
+        }
+        catch (FormatException ex)
+        {
+            return Failed(source, Short($"article could not be read: {ex.Message}")) with { Payload = payload };
+        }
+        var input = new ArticleInput(text, format == "html", PeriodPhrases.PublishedFor(location, text), location, source.Defaults.GetValueOrDefault("district"));
+        var reference = source.Defaults.GetValueOrDefault("source") is { } named ? $"{named}:{location}" : location;
+        var read = await pressReleases.ReadAsync(input, ingest: true, hash, reference, cancellationToken);
+        var result = read.Ingest;
+        string? unresolved = null;
+        if (read.Unresolved.Count > 0)
+        {
+            unresolved = Path.ChangeExtension(payload, ".unresolved.json");
+            await tables.Raw.GetBlobClient(unresolved).UploadAsync(BinaryData.FromObjectAsJson(new
+            {
+                source = source.Id, runId, payload,
+                unresolved = read.Unresolved.Select(u => new { index = u.Fact, u.Reason, fact = read.Article.Facts[u.Fact] }),
+            }, Json), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }, cancellationToken);
+        }
+        var outcome = new SourceOutcome(source.Id, source.KindName, SourceStatus.Fetched, null,
+            Payload: payload, Rejects: unresolved, RowsAccepted: result?.Accepted ?? 0, RowsRejected: result?.Rejected ?? 0,
+            Inserted: result?.Inserted ?? 0, Revised: result?.Revised ?? 0, Unchanged: result?.Unchanged ?? 0,
+            Errors: (result?.Errors ?? []).Take(ErrorSamples).Select(e => new RowErrorSample(e.Row, e.Field, Short(e.Message))).ToList(),
+            WriteMs: watch.ElapsedMilliseconds, FactsExtracted: read.Article.Facts.Count, FactsUnresolved: read.Unresolved.Count);
+        if (result is { NotStored.Count: > 0 })
+            return outcome with { Status = SourceStatus.Failed, Reason = Short($"{result.NotStored.Count} fact(s) not stored; first: {result.NotStored[0].Reason}") };
+        return outcome with { Reason = $"{read.Article.Facts.Count} fact(s) extracted: {read.Ingested.Count} ingested ({outcome.Inserted} new, {outcome.Revised} revised, {outcome.Unchanged} unchanged), {read.Unresolved.Count} unresolved" };
     }
 
     private static readonly SourceState Empty = new(null, null, null, null, null, null, null, null);

@@ -61,7 +61,12 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IConfiguration con
                     request.Headers.TryAddWithoutValidation(name, value);
             }
             if (!request.Headers.Contains("Accept"))
-                request.Headers.TryAddWithoutValidation("Accept", source.Kind == SourceKind.HttpCsv ? "text/csv, text/plain;q=0.5, */*;q=0.1" : "application/json, */*;q=0.1");
+                request.Headers.TryAddWithoutValidation("Accept", source.Kind switch
+                {
+                    SourceKind.HttpCsv => "text/csv, text/plain;q=0.5, */*;q=0.1",
+                    SourceKind.PressRelease => "text/html, text/plain;q=0.9, */*;q=0.1",
+                    _ => "application/json, */*;q=0.1",
+                });
             if (state?.ETag is { } etag)
                 request.Headers.TryAddWithoutValidation("If-None-Match", etag);
             if (state?.LastModified is { } lastModified)

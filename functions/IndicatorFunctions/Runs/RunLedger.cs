@@ -14,7 +14,7 @@ public enum RunTrigger { Timer, Http, Startup }
 public enum RunStatus { Running, Succeeded, Partial, Failed }
 
 /// <summary>Counts over a run's sources; the per-source outcomes are in <see cref="RunRecord.Sources"/> of a single run.</summary>
-public sealed record CollectionSummary(int Sources, int Fetched, int Unchanged, int Failed, int Skipped, long RowsAccepted, long RowsRejected)
+public sealed record CollectionSummary(int Sources, int Fetched, int Unchanged, int Failed, int Skipped, long RowsAccepted, long RowsRejected, long FactsExtracted = 0, long FactsUnresolved = 0)
 {
     public static CollectionSummary Of(IReadOnlyCollection<SourceOutcome> outcomes) => new(
         outcomes.Count,
@@ -23,7 +23,9 @@ public sealed record CollectionSummary(int Sources, int Fetched, int Unchanged, 
         outcomes.Count(o => o.Status == SourceStatus.Failed),
         outcomes.Count(o => o.Status == SourceStatus.Skipped),
         outcomes.Sum(o => (long)o.RowsAccepted),
-        outcomes.Sum(o => (long)o.RowsRejected));
+        outcomes.Sum(o => (long)o.RowsRejected),
+        outcomes.Sum(o => (long)o.FactsExtracted),
+        outcomes.Sum(o => (long)o.FactsUnresolved));
 }
 
 /// <summary>

@@ -165,7 +165,7 @@ public sealed class SourceRulesTests
     {
         var errors = AssertRejected(Csv with { Kind = kind }, "kind");
 
-        Assert.Contains("http-csv, http-json or blob-drop", errors[0].Message);
+        Assert.Contains("http-csv, http-json, blob-drop or press-release", errors[0].Message);
     }
 
     // Regression: an unknown kind left SourceKinds.TryParse's out value at default(SourceKind), which is
@@ -418,7 +418,7 @@ public sealed class SourceRulesTests
     {
         var errors = AssertRejected(Drop with { Headers = Headers("""{"Accept": "text/csv"}""") }, "headers");
 
-        Assert.Contains("http-csv and http-json sources only", errors[0].Message);
+        Assert.Contains("http-csv, http-json and press-release pages only", errors[0].Message);
     }
 
     [Fact]
