@@ -31,7 +31,7 @@ public sealed class CachedResponse(byte[] body, string contentType, string? vary
         headers.CacheControl = $"public, max-age={seconds}";
         if (Vary is not null)
             headers.Vary = Vary;
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == ETag || t.Trim() == "*")))
+        if (ETags.Matches(context.Request, ETag))
         {
             context.Response.StatusCode = StatusCodes.Status304NotModified;
             return;

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 
@@ -15,19 +14,19 @@ public sealed class DocsApi
 {
     private const string SwaggerUi = "Swashbuckle.AspNetCore.SwaggerUI.node_modules.swagger_ui_dist.";
 
-    private static readonly Lazy<Asset> Document = new(() =>
-        Asset.Of("application/json", Read(typeof(DocsApi).Assembly, "IndicatorFunctions.Api.openapi.json", gzip: false)));
+    private static readonly Lazy<StaticFile> Document = new(() =>
+        File("application/json", Read(typeof(DocsApi).Assembly, "IndicatorFunctions.Api.openapi.json", gzip: false)));
 
     /// <summary>The reference page's files by name: Swagger UI's two, and the few lines that point it at the document.</summary>
-    private static readonly FrozenDictionary<string, Lazy<Asset>> Assets = new Dictionary<string, Lazy<Asset>>
+    private static readonly FrozenDictionary<string, Lazy<StaticFile>> Assets = new Dictionary<string, Lazy<StaticFile>>
     {
-        ["swagger-ui-bundle.js"] = new(() => Asset.Of("text/javascript; charset=utf-8", Read(typeof(Swashbuckle.AspNetCore.SwaggerUI.SwaggerUIOptions).Assembly, SwaggerUi + "swagger-ui-bundle.js", gzip: true))),
-        ["swagger-ui.css"] = new(() => Asset.Of("text/css; charset=utf-8", Read(typeof(Swashbuckle.AspNetCore.SwaggerUI.SwaggerUIOptions).Assembly, SwaggerUi + "swagger-ui.css", gzip: true))),
-        ["docs.js"] = new(() => Asset.Of("text/javascript; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(
+        ["swagger-ui-bundle.js"] = new(() => File("text/javascript; charset=utf-8", Read(typeof(Swashbuckle.AspNetCore.SwaggerUI.SwaggerUIOptions).Assembly, SwaggerUi + "swagger-ui-bundle.js", gzip: true))),
+        ["swagger-ui.css"] = new(() => File("text/css; charset=utf-8", Read(typeof(Swashbuckle.AspNetCore.SwaggerUI.SwaggerUIOptions).Assembly, SwaggerUi + "swagger-ui.css", gzip: true))),
+        ["docs.js"] = new(() => File("text/javascript; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(
             """window.ui = SwaggerUIBundle({ url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true, tryItOutEnabled: false });""" + "\n"))),
     }.ToFrozenDictionary();
 
-    private static readonly Asset Page = Asset.Of("text/html; charset=utf-8", System.Text.Encoding.UTF8.GetBytes("""
+    private static readonly StaticFile Page = File("text/html; charset=utf-8", System.Text.Encoding.UTF8.GetBytes("""
         <!doctype html>
         <html lang="en">
         <head>
@@ -45,15 +44,23 @@ public sealed class DocsApi
 
     [Function("GetOpenApi")]
     public Task<IResult> GetOpenApi([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) =>
-        Task.FromResult(Document.Value.Serve(request));
+        Task.FromResult<IResult>(Document.Value);
 
     [Function("GetDocs")]
     public Task<IResult> GetDocs([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs")] HttpRequest request) =>
-        Task.FromResult(Page.Serve(request));
+        Task.FromResult<IResult>(Page);
 
     [Function("GetDocsAsset")]
     public Task<IResult> GetDocsAsset([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "docs/{asset}")] HttpRequest request, string asset) =>
-        Task.FromResult(Assets.TryGetValue(asset, out var found) ? found.Value.Serve(request) : Problems.NotFound("asset", asset));
+        Task.FromResult(Assets.TryGetValue(asset, out var found) ? found.Value : Problems.NotFound("asset", asset));
+
+    /// <summary>
+    /// Swagger UI sets styles inline and draws icons from data URIs; everything else comes from this origin only.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static StaticFile File(string contentType, byte[] bytes) => new(bytes, contentType, ContentSecurityPolicy);
 
     private static byte[] Read(System.Reflection.Assembly assembly, string name, bool gzip)
     {
@@ -62,22 +69,5 @@ public sealed class DocsApi
         using var copy = new MemoryStream();
         content.CopyTo(copy);
         return copy.ToArray();
-    }
-
-    /// <summary>Bytes that change only with the build: a strong ETag, revalidated (304) rather than re-sent.</summary>
-    private sealed record Asset(string ContentType, byte[] Bytes, string ETag)
-    {
-        public static Asset Of(string contentType, byte[] bytes) =>
-            new(contentType, bytes, $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}\"");
-
-        public IResult Serve(HttpRequest request)
-        {
-            var headers = request.HttpContext.Response.Headers;
-            headers.ETag = ETag;
-            headers.CacheControl = "public, max-age=300";
-            if (request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == ETag || t.Trim() == "*")))
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-            return TypedResults.Bytes(Bytes, ContentType);
-        }
     }
 }

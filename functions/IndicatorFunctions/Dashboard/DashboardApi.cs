@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using IndicatorFunctions.Api;
 using Microsoft.Azure.Functions.Worker;
 
@@ -31,6 +30,10 @@ public static class DashboardAssets
 {
     public const string PageName = "index.html";
 
+    /// <summary>The page may load scripts, styles and data from its own origin only.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
     /// <summary>Asset name → content type. The names are the embedded resources' logical names (see the project file).</summary>
     public static readonly IReadOnlyDictionary<string, string> ContentTypes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -41,7 +44,7 @@ public static class DashboardAssets
     };
 
     private static readonly Dictionary<string, StaticFile> Files =
-        ContentTypes.ToDictionary(pair => pair.Key, pair => new StaticFile(Read(pair.Key), pair.Value), StringComparer.Ordinal);
+        ContentTypes.ToDictionary(pair => pair.Key, pair => new StaticFile(Read(pair.Key), pair.Value, ContentSecurityPolicy), StringComparer.Ordinal);
 
     public static StaticFile Page => Files[PageName];
 
@@ -56,41 +59,5 @@ public static class DashboardAssets
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
-    }
-}
-
-/// <summary>
-/// A file of the app, answered with a strong ETag (a hash of its bytes; 304 to a matching <c>If-None-Match</c>) and
-/// <c>Cache-Control: no-cache</c>: the URLs carry no version, so a browser revalidates (a 304, no body) rather than
-/// keeping a page and a script of two different builds. The page may load scripts, styles and data from its own
-/// origin only (<c>Content-Security-Policy</c>).
-/// </summary>
-public sealed class StaticFile(byte[] body, string contentType) : IResult
-{
-    public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-    public byte[] Body { get; } = body;
-
-    public string ContentType { get; } = contentType;
-
-    public string ETag { get; } = "\"" + Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 16)) + "\"";
-
-    public async Task ExecuteAsync(HttpContext context)
-    {
-        var headers = context.Response.Headers;
-        headers.ETag = ETag;
-        headers.CacheControl = "no-cache";
-        headers.XContentTypeOptions = "nosniff";
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == ETag || t.Trim() == "*")))
-        {
-            context.Response.StatusCode = StatusCodes.Status304NotModified;
-            return;
-        }
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = ContentType;
-        context.Response.ContentLength = Body.Length;
-        await context.Response.Body.WriteAsync(Body, context.RequestAborted);
     }
 }

@@ -39,7 +39,7 @@ public sealed class DashboardAssetTests(AzuriteFixture azurite)
         Assert.False(response.Headers.ETag.IsWeak);
         Assert.Equal("no-cache", response.Headers.CacheControl!.ToString());
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
-        Assert.Equal(StaticFile.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal(DashboardAssets.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
         Assert.Equal(body.Length, response.Content.Headers.ContentLength);
         Assert.True(body.Length > 500, $"{path} is {body.Length} bytes");
         Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
