@@ -9,7 +9,7 @@ namespace IndicatorFunctions.Bench;
 /// <summary>
 /// The pure aggregation over 1,000,000 observations held in memory, as a full run computes it (no storage):
 /// YoY for every point of every series (<see cref="SeriesGrowth"/>), then every cluster × rolled-up indicator ×
-/// period (<see cref="Rollups"/>), with member values looked up the way <see cref="AggregationRunner"/> does.
+/// period (<see cref="ClusterRollups"/>), through the same calls as the runner's <see cref="Aggregator"/>.
 /// Data: 100 districts × 25 indicators × (total + 4 sectors) × 20 years of quarters; 10 region clusters of 10
 /// districts and one industrial cluster of 400 district × sector members.
 /// </summary>
@@ -51,7 +51,7 @@ public class AggregateBenchmark
         return sink > double.MaxValue ? -1 : points;
     }
 
-    /// <summary>Every rollup: the periods any member reports, in order, as the runner's WriteRollupsAsync takes them.</summary>
+    /// <summary>Every rollup, computed as the runner's WriteRollupsAsync computes them (<see cref="ClusterRollups.Over"/>).</summary>
     [Benchmark]
     public long Rollup()
     {
@@ -60,16 +60,8 @@ public class AggregateBenchmark
         {
             foreach (var indicator in _rolledUp)
             {
-                Observation? ValueOf(ClusterMember member, Period period) =>
-                    _series.TryGetValue(new SeriesKey(indicator.Id, member.District, member.SeriesSector), out var points) ? points.GetValueOrDefault(period) : null;
-                var periods = cluster.Members
-                    .SelectMany(m => _series.TryGetValue(new SeriesKey(indicator.Id, m.District, m.SeriesSector), out var points) ? points.Keys : Enumerable.Empty<Period>())
-                    .ToHashSet();
-                foreach (var period in periods.Order())
-                {
-                    if (Rollups.Compute(cluster, indicator, period, ValueOf) is not null)
-                        rollups++;
-                }
+                foreach (var _ in ClusterRollups.Over(cluster, indicator, _series).Compute())
+                    rollups++;
             }
         }
         return rollups;

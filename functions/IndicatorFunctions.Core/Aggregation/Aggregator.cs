@@ -136,23 +136,13 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// </summary>
     private async Task WriteRollupsAsync(Cluster cluster, Indicator indicator, IEnumerable<Period>? only, Dictionary<SeriesKey, Dictionary<Period, Observation>> series, CancellationToken cancellationToken)
     {
-        Observation? ValueOf(ClusterMember member, Period period) =>
-            series.TryGetValue(new SeriesKey(indicator.Id, member.District, member.SeriesSector), out var points) ? points.GetValueOrDefault(period) : null;
-
         var key = new RollupKey(cluster.Id, indicator.Id);
         // A rollup exists for a period some member reports: P + 1 after a change at P only if it has data.
-        var periods = cluster.Members
-            .SelectMany(m => series.TryGetValue(new SeriesKey(indicator.Id, m.District, m.SeriesSector), out var points) ? points.Keys : Enumerable.Empty<Period>())
-            .ToHashSet();
-        if (only is not null)
-            periods.IntersectWith(only);
         var written = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var period in periods.Order())
+        foreach (var rollup in ClusterRollups.Over(cluster, indicator, series).Compute(only))
         {
-            if (Rollups.Compute(cluster, indicator, period, ValueOf) is not { } rollup)
-                continue;
             await writer.WriteAsync(key, rollup, cancellationToken);
-            written.Add(period.ToString());
+            written.Add(rollup.Period.ToString());
         }
         if (only is null)
         {

@@ -39,9 +39,34 @@ public sealed record SeriesPoint(Observation Observation, Growth Yoy);
 
 public static class SeriesGrowth
 {
-    /// <summary>Every point of a series with its YoY; the prior is looked up in the same series.</summary>
+    /// <summary>
+    /// Every point of a series (or the given periods that it has) with its YoY; the prior is looked up in the same
+    /// series — one lookup per point.
+    /// </summary>
     public static IEnumerable<SeriesPoint> Compute(IReadOnlyDictionary<Period, Observation> series, IEnumerable<Period>? only = null) =>
-        (only ?? series.Keys)
-            .Where(series.ContainsKey)
-            .Select(p => new SeriesPoint(series[p], Growth.Compute(series[p], series.GetValueOrDefault(p.Prior))));
+        series is Dictionary<Period, Observation> dictionary ? Compute(dictionary, only) : ComputeAny(series, only);
+
+    private static IEnumerable<SeriesPoint> Compute(Dictionary<Period, Observation> series, IEnumerable<Period>? only)
+    {
+        if (only is null)
+        {
+            foreach (var (period, observation) in series)
+                yield return new SeriesPoint(observation, Growth.Compute(observation, series.GetValueOrDefault(period.Prior)));
+            yield break;
+        }
+        foreach (var period in only)
+        {
+            if (series.TryGetValue(period, out var observation))
+                yield return new SeriesPoint(observation, Growth.Compute(observation, series.GetValueOrDefault(period.Prior)));
+        }
+    }
+
+    private static IEnumerable<SeriesPoint> ComputeAny(IReadOnlyDictionary<Period, Observation> series, IEnumerable<Period>? only)
+    {
+        foreach (var period in only ?? series.Keys)
+        {
+            if (series.TryGetValue(period, out var observation))
+                yield return new SeriesPoint(observation, Growth.Compute(observation, series.GetValueOrDefault(period.Prior)));
+        }
+    }
 }
