@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -21,25 +20,16 @@ public sealed class CachedResponse(byte[] body, string contentType, string? vary
 
     public string? Vary { get; } = vary;
 
-    public string ETag { get; } = "\"" + Convert.ToBase64String(SHA256.HashData(body), 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "\"";
+    public string ETag { get; } = ETags.Of(body);
 
-    public async Task ExecuteAsync(HttpContext context)
+    public Task ExecuteAsync(HttpContext context)
     {
         var seconds = context.RequestServices.GetRequiredService<IOptions<AppOptions>>().Value.ReadCacheSeconds;
         var headers = context.Response.Headers;
-        headers.ETag = ETag;
         headers.CacheControl = $"public, max-age={seconds}";
         if (Vary is not null)
             headers.Vary = Vary;
-        if (ETags.Matches(context.Request, ETag))
-        {
-            context.Response.StatusCode = StatusCodes.Status304NotModified;
-            return;
-        }
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = ContentType;
-        context.Response.ContentLength = Body.Length;
-        await context.Response.Body.WriteAsync(Body, context.RequestAborted);
+        return ETags.WriteAsync(context, ETag, ContentType, Body);
     }
 }
 

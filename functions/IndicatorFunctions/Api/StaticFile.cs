@@ -18,22 +18,13 @@ public sealed class StaticFile(byte[] body, string contentType, string contentSe
 
     public string ETag { get; } = ETags.Of(body);
 
-    public async Task ExecuteAsync(HttpContext context)
+    public Task ExecuteAsync(HttpContext context)
     {
         var headers = context.Response.Headers;
-        headers.ETag = ETag;
         headers.CacheControl = "no-cache";
         headers.XContentTypeOptions = "nosniff";
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        if (ETags.Matches(context.Request, ETag))
-        {
-            context.Response.StatusCode = StatusCodes.Status304NotModified;
-            return;
-        }
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = ContentType;
-        context.Response.ContentLength = Body.Length;
-        await context.Response.Body.WriteAsync(Body, context.RequestAborted);
+        return ETags.WriteAsync(context, ETag, ContentType, Body);
     }
 }
 
@@ -45,4 +36,20 @@ public static class ETags
     /// <summary>Whether the request's <c>If-None-Match</c> names this ETag (or <c>*</c>), on one header line or several.</summary>
     public static bool Matches(HttpRequest request, string etag) =>
         request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*"));
+
+    /// <summary>The body with its ETag, or 304 with none when the request already holds it (other headers are the caller's).</summary>
+    public static async Task WriteAsync(HttpContext context, string etag, string contentType, byte[] body)
+    {
+        var response = context.Response;
+        response.Headers.ETag = etag;
+        if (Matches(context.Request, etag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted);
+    }
 }

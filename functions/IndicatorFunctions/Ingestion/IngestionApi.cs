@@ -19,10 +19,10 @@ public sealed class IngestionApi(ObservationStore store, IndicatorTables tables,
 
         var limit = options.Value.MaxIngestBytes;
         if (request.ContentLength > limit)
-            return TooLarge(limit);
+            return Problems.TooLarge(limit, nameof(AppOptions.MaxIngestBytes));
         var body = await BodyReader.ReadUpToAsync(request.Body, limit, cancellationToken);
         if (body is null)
-            return TooLarge(limit);
+            return Problems.TooLarge(limit, nameof(AppOptions.MaxIngestBytes));
 
         // Archived before parsing: whatever happens next, what was sent is kept.
         var batchId = ObservationStore.BatchIdOf(body.ToMemory().Span);
@@ -72,8 +72,4 @@ public sealed class IngestionApi(ObservationStore store, IndicatorTables tables,
             ["errors"] = report.Errors.Select(e => new { e.Row, e.Field, e.Rule, e.Message }),
             ["errorCount"] = report.ErrorCount, ["errorCounts"] = report.ErrorCounts, ["errorsBlob"] = report.ErrorsBlob,
         });
-
-    private static IResult TooLarge(long limit) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large.",
-            detail: $"The body exceeds {limit} bytes (setting {nameof(AppOptions.MaxIngestBytes)}); split it into several requests.");
 }
