@@ -6,40 +6,56 @@ namespace IndicatorFunctions.Aggregation;
 /// <summary>A series that changed since the last run: the years that changed, or all of it.</summary>
 public sealed record SeriesChange(SeriesKey Series, IReadOnlySet<int> Years, bool All)
 {
-    /// <summary>The periods of a loaded series this change covers.</summary>
-    public IEnumerable<Period> PeriodsIn(IEnumerable<Period> seriesPeriods) =>
-        All ? seriesPeriods : seriesPeriods.Where(p => Years.Contains(p.Year));
+    /// <summary>Whether a period of the series lies in what changed.</summary>
+    public bool Covers(Period period) => All || Years.Contains(period.Year);
 }
 
 /// <summary>A catalog entry that changed since the last run: <c>cluster</c> or <c>indicator</c>, and its id.</summary>
 public sealed record CatalogChange(string Kind, string Id);
 
-/// <summary>Where the pipeline reads current observations from.</summary>
+/// <summary>A cluster's rollups of one indicator.</summary>
+public readonly record struct RollupKey(string Cluster, string Indicator);
+
+/// <summary>One indicator's points of one sector and period, across districts: the cross-section view.</summary>
+public readonly record struct CrossSectionKey(string Indicator, string Sector, Period Period);
+
+/// <summary>One district's point in a cross-section.</summary>
+public sealed record CrossSectionRow(string District, SeriesPoint Point);
+
+/// <summary>
+/// Where the pipeline reads from: current observations, and (for an incremental run) the figures the last committed
+/// run left — whole records: a series with its YoY, a cross-section, a cluster's rollups. A record that does not
+/// exist reads as empty. Each call takes many keys, so a store can batch and overlap its reads.
+/// </summary>
 public interface IObservationReader
 {
     /// <summary>Every series of one indicator, series by series.</summary>
     IAsyncEnumerable<(SeriesKey Series, Dictionary<Period, Observation> Points)> ReadIndicatorAsync(string indicator, CancellationToken cancellationToken);
 
-    /// <summary>The series not yet in <paramref name="into"/> (a series without observations reads as empty).</summary>
-    Task ReadSeriesAsync(IReadOnlyCollection<SeriesKey> series, Dictionary<SeriesKey, Dictionary<Period, Observation>> into, CancellationToken cancellationToken);
+    /// <summary>The current observations of each changed series in the years it changed (all of it when <see cref="SeriesChange.All"/>).</summary>
+    Task<Dictionary<SeriesKey, Dictionary<Period, Observation>>> ReadChangedAsync(IReadOnlyCollection<SeriesChange> changes, CancellationToken cancellationToken);
+
+    Task<Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>> ReadSeriesAsync(IReadOnlyCollection<SeriesKey> keys, CancellationToken cancellationToken);
+
+    Task<Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>>> ReadCrossSectionsAsync(IReadOnlyCollection<CrossSectionKey> keys, CancellationToken cancellationToken);
+
+    Task<Dictionary<RollupKey, IReadOnlyList<RollupPoint>>> ReadRollupsAsync(IReadOnlyCollection<RollupKey> keys, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// Where the pipeline writes growth and rollups. The <c>…Complete</c> calls tell the writer that nothing more comes
-/// for a series or an indicator, so it can send what it buffers rather than hold it.
+/// Where the pipeline writes: whole records (an empty record means none). <see cref="IndicatorCompleteAsync"/> tells
+/// the writer nothing more comes for the indicator, so it can send what it buffers rather than hold it.
 /// </summary>
 public interface IAggregateWriter
 {
-    Task WriteAsync(SeriesKey series, SeriesPoint point, CancellationToken cancellationToken);
+    /// <summary>A series' points with their YoY, in period order.</summary>
+    Task WriteSeriesAsync(SeriesKey series, IReadOnlyList<SeriesPoint> points, CancellationToken cancellationToken);
 
-    Task SeriesCompleteAsync(SeriesKey series, CancellationToken cancellationToken);
+    /// <summary>A cross-section's rows, in district order.</summary>
+    Task WriteCrossSectionAsync(CrossSectionKey key, IReadOnlyList<CrossSectionRow> rows, CancellationToken cancellationToken);
 
-    Task WriteAsync(RollupKey rollup, RollupPoint point, CancellationToken cancellationToken);
-
-    /// <summary>The periods a rollup has stored now (to delete those no longer computed).</summary>
-    Task<IReadOnlyList<string>> StoredRollupPeriodsAsync(RollupKey rollup, CancellationToken cancellationToken);
-
-    Task DeleteRollupAsync(RollupKey rollup, string period, CancellationToken cancellationToken);
+    /// <summary>A cluster × indicator's rollups, in period order.</summary>
+    Task WriteRollupsAsync(RollupKey rollup, IReadOnlyList<RollupPoint> points, CancellationToken cancellationToken);
 
     Task IndicatorCompleteAsync(CancellationToken cancellationToken);
 
@@ -47,110 +63,218 @@ public interface IAggregateWriter
 }
 
 /// <summary>
-/// The aggregation pipeline, pure apart from its two small storage interfaces: YoY per series and like-for-like
-/// rollups per cluster, for everything (<see cref="FullAsync"/>) or for what changed (<see cref="IncrementalAsync"/>:
-/// each changed point P and P + 1 year, whose YoY uses P, and every rollup containing the point's member at P and
-/// at P + 1; see <see cref="AffectedWork"/>).
+/// The aggregation pipeline, pure apart from its two storage interfaces. Its output is three views of the same
+/// figures, each a record read whole: per series (every point with its YoY), per cross-section (an indicator's
+/// sector in one period, across districts) and per cluster × indicator (the like-for-like rollups). A full run
+/// (<see cref="FullAsync"/>) computes them from the observations; an incremental run (<see cref="IncrementalAsync"/>)
+/// patches the committed records with what changed, reading only the changed observations and the records they
+/// touch — its cost follows the change, not the data.
 /// </summary>
 public sealed class Aggregator(IObservationReader reader, IAggregateWriter writer)
 {
-    /// <summary>
-    /// Every indicator, series by series: each series is written as soon as it has been read, and each indicator's
-    /// rollups right after it, so memory holds one indicator's cluster members, not the whole data set.
-    /// </summary>
     public async Task FullAsync(CatalogSnapshot catalog, CancellationToken cancellationToken)
     {
-        var members = catalog.Clusters.Values.SelectMany(c => c.Members).Select(m => (m.District, m.SeriesSector)).ToHashSet();
         foreach (var indicator in catalog.Indicators.Values)
-        {
-            var memberSeries = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
-            await foreach (var (series, points) in reader.ReadIndicatorAsync(indicator.Id, cancellationToken))
-            {
-                await WriteSeriesAsync(series, points, null, cancellationToken);
-                await writer.SeriesCompleteAsync(series, cancellationToken);
-                if (members.Contains((series.District, series.Sector)))
-                    memberSeries[series] = points;
-            }
-            if (indicator.Aggregation != AggregationMethod.None)
-            {
-                foreach (var cluster in catalog.Clusters.Values)
-                    await WriteRollupsAsync(cluster, indicator, null, memberSeries, cancellationToken);
-            }
-            await writer.IndicatorCompleteAsync(cancellationToken);
-        }
+            await FullIndicatorAsync(catalog, indicator, cancellationToken);
         await writer.FlushAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// One indicator, everything: each series is written as soon as it has been read, its points gathered into the
+    /// indicator's cross-sections, and its cluster members kept for the rollups — so memory holds one indicator,
+    /// not the whole data set.
+    /// </summary>
+    public async Task FullIndicatorAsync(CatalogSnapshot catalog, Indicator indicator, CancellationToken cancellationToken)
+    {
+        var members = catalog.Clusters.Values.SelectMany(c => c.Members).Select(m => (m.District, m.SeriesSector)).ToHashSet();
+        var memberSeries = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+        var sections = new Dictionary<CrossSectionKey, List<CrossSectionRow>>();
+        await foreach (var (series, points) in reader.ReadIndicatorAsync(indicator.Id, cancellationToken))
+        {
+            var growth = Growth(points);
+            await writer.WriteSeriesAsync(series, growth, cancellationToken);
+            foreach (var point in growth)
+                Section(sections, new CrossSectionKey(indicator.Id, series.Sector, point.Observation.Period)).Add(new CrossSectionRow(series.District, point));
+            if (members.Contains((series.District, series.Sector)))
+                memberSeries[series] = points;
+        }
+        foreach (var (key, rows) in sections)
+            await writer.WriteCrossSectionAsync(key, InDistrictOrder(rows), cancellationToken);
+        if (indicator.Aggregation != AggregationMethod.None)
+        {
+            foreach (var cluster in catalog.Clusters.Values)
+                await writer.WriteRollupsAsync(new RollupKey(cluster.Id, indicator.Id), [.. ClusterRollups.Over(cluster, indicator, memberSeries).Compute()], cancellationToken);
+        }
+        await writer.IndicatorCompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// What changed since the committed run, applied to its records:
+    /// <list type="number">
+    /// <item>each changed series: its committed points outside the changed years plus the current observations in
+    /// them, YoY recomputed, written whole;</item>
+    /// <item>each cross-section holding a point of it that may have changed — a changed period P and P + 1 year, whose
+    /// YoY uses P — patched with the district's new point;</item>
+    /// <item>the rollups at P and P + 1 of every cluster listing the series' member, recomputed from the
+    /// cross-sections at those periods and a year before (all a like-for-like rollup reads), and patched in;</item>
+    /// <item>a changed cluster, or indicator, has its rollups recomputed whole from its members' series.</item>
+    /// </list>
+    /// </summary>
     public async Task IncrementalAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changes, IReadOnlyList<CatalogChange> catalogChanges, CancellationToken cancellationToken)
     {
+        // 1. The changed series.
+        var changed = changes.GroupBy(c => c.Series).Select(g => g.Aggregate(Merge)).ToList();
+        var current = await reader.ReadChangedAsync(changed, cancellationToken);
+        var committed = await reader.ReadSeriesAsync([.. changed.Select(c => c.Series)], cancellationToken);
+        var newSeries = new Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>();
+        var touched = new Dictionary<CrossSectionKey, Dictionary<string, SeriesPoint?>>();
+        var rollupPeriods = new Dictionary<RollupKey, SortedSet<Period>>();
+        foreach (var change in changed)
+        {
+            var before = committed.GetValueOrDefault(change.Series) ?? [];
+            var points = new Dictionary<Period, Observation>();
+            foreach (var point in before.Where(p => !change.Covers(p.Observation.Period)))
+                points[point.Observation.Period] = point.Observation;
+            foreach (var (period, observation) in current.GetValueOrDefault(change.Series) ?? [])
+                points[period] = observation;
+            var after = Growth(points);
+            newSeries[change.Series] = after;
+            await writer.WriteSeriesAsync(change.Series, after, cancellationToken);
+
+            var byPeriod = after.ToDictionary(p => p.Observation.Period);
+            var periods = before.Select(p => p.Observation.Period).Concat(byPeriod.Keys).Where(change.Covers).Distinct().ToList();
+            foreach (var period in periods.Concat(periods.Select(p => p.Next)))
+            {
+                var key = new CrossSectionKey(change.Series.Indicator, change.Series.Sector, period);
+                if (!touched.TryGetValue(key, out var districts))
+                    touched[key] = districts = new Dictionary<string, SeriesPoint?>(StringComparer.Ordinal);
+                districts[change.Series.District] = byPeriod.GetValueOrDefault(period);
+            }
+            if (catalog.Indicators.TryGetValue(change.Series.Indicator, out var indicator) && indicator.Aggregation != AggregationMethod.None)
+            {
+                foreach (var cluster in catalog.ClustersContaining(change.Series.District, change.Series.Sector))
+                {
+                    var key = new RollupKey(cluster.Id, indicator.Id);
+                    if (!rollupPeriods.TryGetValue(key, out var set))
+                        rollupPeriods[key] = set = [];
+                    set.UnionWith(periods);
+                    set.UnionWith(periods.Select(p => p.Next));
+                }
+            }
+        }
+
+        // 2. The cross-sections those points sit in.
+        var sections = await reader.ReadCrossSectionsAsync([.. touched.Keys], cancellationToken);
+        foreach (var (key, districts) in touched)
+        {
+            var rows = (sections.GetValueOrDefault(key) ?? []).Where(r => !districts.ContainsKey(r.District)).ToList();
+            rows.AddRange(districts.Where(d => d.Value is not null).Select(d => new CrossSectionRow(d.Key, d.Value!)));
+            sections[key] = InDistrictOrder(rows);
+            await writer.WriteCrossSectionAsync(key, sections[key], cancellationToken);
+        }
+
+        // 3. Rollups: whole for changed clusters and indicators, else the touched periods.
+        var whole = WholeRollups(catalog, catalogChanges);
+        foreach (var key in whole)
+            rollupPeriods.Remove(key);
+        await PatchRollupsAsync(catalog, rollupPeriods, sections, cancellationToken);
+        await RecomputeRollupsAsync(catalog, whole, newSeries, cancellationToken);
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The rollups at the given periods, computed from the cross-sections at each period and a year before (read
+    /// where this run has not already got them), replacing those periods in the committed records: a period that no
+    /// longer has a rollup is removed.
+    /// </summary>
+    private async Task PatchRollupsAsync(CatalogSnapshot catalog, Dictionary<RollupKey, SortedSet<Period>> rollupPeriods,
+        Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>> sections, CancellationToken cancellationToken)
+    {
+        var needed = rollupPeriods.SelectMany(r => catalog.Clusters[r.Key.Cluster].Members.Select(m => m.SeriesSector).Distinct()
+                .SelectMany(sector => r.Value.SelectMany(p => new[] { new CrossSectionKey(r.Key.Indicator, sector, p), new CrossSectionKey(r.Key.Indicator, sector, p.Prior) })))
+            .Where(k => !sections.ContainsKey(k)).ToHashSet();
+        foreach (var (key, rows) in await reader.ReadCrossSectionsAsync([.. needed], cancellationToken))
+            sections[key] = rows;
+        var stored = await reader.ReadRollupsAsync([.. rollupPeriods.Keys], cancellationToken);
+        foreach (var (key, periods) in rollupPeriods)
+        {
+            var cluster = catalog.Clusters[key.Cluster];
+            var indicator = catalog.Indicators[key.Indicator];
+            // The members' values at just these periods and their priors, from the cross-sections.
+            var series = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+            foreach (var sector in cluster.Members.Select(m => m.SeriesSector).Distinct())
+            {
+                foreach (var period in periods.Concat(periods.Select(p => p.Prior)).Distinct())
+                {
+                    foreach (var row in sections.GetValueOrDefault(new CrossSectionKey(key.Indicator, sector, period)) ?? [])
+                    {
+                        var member = new SeriesKey(key.Indicator, row.District, sector);
+                        if (!series.TryGetValue(member, out var points))
+                            series[member] = points = [];
+                        points[period] = row.Point.Observation;
+                    }
+                }
+            }
+            var computed = ClusterRollups.Over(cluster, indicator, series).Compute(periods).ToList();
+            var kept = (stored.GetValueOrDefault(key) ?? []).Where(r => !periods.Contains(r.Period));
+            await writer.WriteRollupsAsync(key, [.. kept.Concat(computed).OrderBy(r => r.Period)], cancellationToken);
+        }
+    }
+
+    /// <summary>Rollups recomputed whole from their members' series: the committed records, or this run's where it rewrote them.</summary>
+    private async Task RecomputeRollupsAsync(CatalogSnapshot catalog, IReadOnlyCollection<RollupKey> whole, Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>> newSeries, CancellationToken cancellationToken)
+    {
+        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector)))
+            .Where(k => !newSeries.ContainsKey(k)).ToHashSet();
+        var stored = await reader.ReadSeriesAsync(memberKeys, cancellationToken);
+        foreach (var key in whole)
+        {
+            var series = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+            foreach (var member in catalog.Clusters[key.Cluster].Members.Select(m => new SeriesKey(key.Indicator, m.District, m.SeriesSector)).Distinct())
+            {
+                var points = newSeries.GetValueOrDefault(member) ?? stored.GetValueOrDefault(member);
+                if (points is { Count: > 0 })
+                    series[member] = points.ToDictionary(p => p.Observation.Period, p => p.Observation);
+            }
+            await writer.WriteRollupsAsync(key, [.. ClusterRollups.Over(catalog.Clusters[key.Cluster], catalog.Indicators[key.Indicator], series).Compute()], cancellationToken);
+        }
+    }
+
+    /// <summary>A changed cluster's rollups of every rolled-up indicator, and a changed indicator's of every cluster.</summary>
+    private static HashSet<RollupKey> WholeRollups(CatalogSnapshot catalog, IReadOnlyList<CatalogChange> catalogChanges)
+    {
         var rolledUp = catalog.Indicators.Values.Where(i => i.Aggregation != AggregationMethod.None).ToList();
-        var wholeRollups = new HashSet<RollupKey>();
+        var whole = new HashSet<RollupKey>();
         foreach (var change in catalogChanges)
         {
             if (change.Kind == "cluster" && catalog.Clusters.ContainsKey(change.Id))
-                wholeRollups.UnionWith(rolledUp.Select(i => new RollupKey(change.Id, i.Id)));
+                whole.UnionWith(rolledUp.Select(i => new RollupKey(change.Id, i.Id)));
             else if (change.Kind == "indicator" && catalog.Indicators.TryGetValue(change.Id, out var changed) && changed.Aggregation != AggregationMethod.None)
-                wholeRollups.UnionWith(catalog.Clusters.Keys.Select(c => new RollupKey(c, changed.Id)));
+                whole.UnionWith(catalog.Clusters.Keys.Select(c => new RollupKey(c, changed.Id)));
         }
-
-        // Everything the run will need, read once: the changed series, and every member series of each rollup
-        // that may contain one of them (a superset: which periods change is decided below, per period).
-        var candidateRollups = changes
-            .Where(c => catalog.Indicators.TryGetValue(c.Series.Indicator, out var i) && i.Aggregation != AggregationMethod.None)
-            .SelectMany(c => catalog.ClustersContaining(c.Series.District, c.Series.Sector).Select(cluster => new RollupKey(cluster.Id, c.Series.Indicator)))
-            .Union(wholeRollups)
-            .ToHashSet();
-        var series = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
-        var needed = changes.Select(c => c.Series)
-            .Concat(candidateRollups.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))))
-            .ToHashSet();
-        await reader.ReadSeriesAsync(needed, series, cancellationToken);
-
-        // A change names years; the loaded series says which periods those are.
-        var work = new AffectedWork();
-        foreach (var change in changes)
-        {
-            foreach (var period in change.PeriodsIn(series[change.Series].Keys))
-                work.AddChange(change.Series, period, catalog.ClustersContaining(change.Series.District, change.Series.Sector), catalog.Indicators.GetValueOrDefault(change.Series.Indicator));
-        }
-
-        foreach (var (key, periods) in work.Series)
-            await WriteSeriesAsync(key, series[key], periods, cancellationToken);
-        foreach (var key in work.Rollups.Keys.Union(wholeRollups))
-        {
-            var periods = wholeRollups.Contains(key) ? null : work.Rollups[key];
-            await WriteRollupsAsync(catalog.Clusters[key.Cluster], catalog.Indicators[key.Indicator], periods, series, cancellationToken);
-        }
-        await writer.FlushAsync(cancellationToken);
+        return whole;
     }
 
-    private async Task WriteSeriesAsync(SeriesKey series, Dictionary<Period, Observation> points, IEnumerable<Period>? only, CancellationToken cancellationToken)
+    private static SeriesChange Merge(SeriesChange a, SeriesChange b) =>
+        new(a.Series, a.Years.Union(b.Years).ToHashSet(), a.All || b.All);
+
+    private static List<SeriesPoint> Growth(Dictionary<Period, Observation> points)
     {
-        foreach (var point in SeriesGrowth.Compute(points, only))
-            await writer.WriteAsync(series, point, cancellationToken);
+        var growth = SeriesGrowth.Compute(points).ToList();
+        growth.Sort((a, b) => a.Observation.Period.CompareTo(b.Observation.Period));
+        return growth;
     }
 
-    /// <summary>
-    /// The rollups of one cluster × indicator: the given periods, or (null) every period any member reports — and
-    /// then the stored periods that no longer have a rollup (e.g. after a membership change) are deleted.
-    /// </summary>
-    private async Task WriteRollupsAsync(Cluster cluster, Indicator indicator, IEnumerable<Period>? only, Dictionary<SeriesKey, Dictionary<Period, Observation>> series, CancellationToken cancellationToken)
+    private static List<CrossSectionRow> Section(Dictionary<CrossSectionKey, List<CrossSectionRow>> sections, CrossSectionKey key)
     {
-        var key = new RollupKey(cluster.Id, indicator.Id);
-        // A rollup exists for a period some member reports: P + 1 after a change at P only if it has data.
-        var written = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var rollup in ClusterRollups.Over(cluster, indicator, series).Compute(only))
-        {
-            await writer.WriteAsync(key, rollup, cancellationToken);
-            written.Add(rollup.Period.ToString());
-        }
-        if (only is null)
-        {
-            foreach (var stored in await writer.StoredRollupPeriodsAsync(key, cancellationToken))
-            {
-                if (!written.Contains(stored))
-                    await writer.DeleteRollupAsync(key, stored, cancellationToken);
-            }
-        }
+        if (!sections.TryGetValue(key, out var rows))
+            sections[key] = rows = [];
+        return rows;
+    }
+
+    private static List<CrossSectionRow> InDistrictOrder(List<CrossSectionRow> rows)
+    {
+        rows.Sort((a, b) => string.CompareOrdinal(a.District, b.District));
+        return rows;
     }
 }

@@ -78,8 +78,8 @@ public sealed class AggregationRunner(
             var catalog = await catalogStore.GetAsync(cancellationToken, fresh: true);
             var state = await changes.ReadStateAsync(cancellationToken);
             var markers = await changes.ReadAllAsync(cancellationToken);
-            // Figures from before generations (no base) are replaced whole.
-            var full = run.Full || state.FullPending || state.Base is null;
+            // Figures from before generations (no base), or in an older layout, are replaced whole.
+            var full = run.Full || state.FullPending || state.Base is null || state.Layout != Generations.Layout;
             generation = await generations.BeginAsync(run.Id, full, cancellationToken);
             store = new TableAggregateStore(tables, generations, run.Id, full ? null : await generations.ReadViewAsync(state, cancellationToken));
             if (full)
@@ -94,8 +94,8 @@ public sealed class AggregationRunner(
             }
             await generations.CommitAsync(generation, snapshotAt, cancellationToken);
             await changes.ClearAsync(markers, CancellationToken.None);
-            logger.LogInformation("Run {RunId} ({Mode}) read {Read} observations, wrote {Growth} growth and {Rollups} rollup entities (and copied {Copied}) in {Elapsed}",
-                run.Id, full ? "full" : "incremental", store.ObservationsRead, store.GrowthWritten, store.RollupsWritten, store.RowsCopied, watch.Elapsed);
+            logger.LogInformation("Run {RunId} ({Mode}) read {Read} observations, wrote {Growth} series and cross-section and {Rollups} rollup entities in {Elapsed}",
+                run.Id, full ? "full" : "incremental", store.ObservationsRead, store.GrowthWritten, store.RollupsWritten, watch.Elapsed);
             await CleanUpAsync(run.Id);
             var failedSources = sources?.Where(s => s.Status == SourceStatus.Failed).Select(s => $"source {s.Source}: {s.Reason}").ToList() ?? [];
             return await ledger.FinishAsync(run with { Full = full }, failedSources.Count > 0 ? RunStatus.Partial : RunStatus.Succeeded, Counts(store),

@@ -11,7 +11,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace IndicatorFunctions.Api;
 
 /// <summary>
-/// The dashboard reads. Each is one partition of an aggregated table as the last finished run committed it (see
+/// The dashboard reads. Each is one record of the aggregated figures as the last finished run committed it (see
 /// <see cref="Generations"/>), cached per run and filtered in memory (see <see cref="ReadCache"/>; catalog and
 /// freshness come from short-lived caches), answered with a strong ETag. The <c>runId</c> a read carries is the run
 /// whose figures it holds. Each answers in JSON, CSV or JSON-stat (<see cref="ReadFormats"/>): one read model
@@ -44,14 +44,17 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
         return await RenderAsync(request, format, state, snapshot, async () =>
         {
-            var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.Series, SeriesPointEntity.SeriesPartition(series), cancellationToken);
+            var points = await cache.ReadSeriesAsync(view, series, cancellationToken);
             var read = new SeriesRead
             {
                 District = district, Indicator = indicator, Sector = series.Sector, Unit = ind.Unit,
                 RunId = state.RunId, AggregatedAt = state.AggregatedAt, PendingChanges = state.PendingChanges,
-                Points = [.. entities.Where(e => range.Contains(Period.Parse(e.RowKey)))
-                    .OrderBy(e => Period.Parse(e.RowKey))
-                    .Select(e => new SeriesReadPoint { Period = e.RowKey, Value = Round(e.Value, ind.Decimals), Status = e.Status, Source = e.Source, Yoy = Yoy(e, ind) })],
+                Points = [.. points.Where(p => range.Contains(p.Observation.Period)) // stored in period order
+                    .Select(p => new SeriesReadPoint
+                    {
+                        Period = p.Observation.Period.ToString(), Value = Round(p.Observation.Value, ind.Decimals),
+                        Status = p.Observation.Status.ToName(), Source = p.Observation.Source, Yoy = Yoy(p.Yoy, ind),
+                    })],
             };
             return Represent(format, read, ReadCsv.Series, r => ReadJsonStat.Series(r, ind, snapshot));
         });
@@ -78,23 +81,23 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
         return await RenderAsync(request, format, state, snapshot, async () =>
         {
-            var entities = await cache.ReadPartitionAsync<SeriesPointEntity>(view, AggregateTable.CrossSection, SeriesPointEntity.CrossSectionPartition(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
-            var ordered = entities.OrderByDescending(e => e.Value).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+            var rows = await cache.ReadCrossSectionAsync(view, new CrossSectionKey(indicator, sector ?? Slug.TotalSector, p), cancellationToken);
+            var ordered = rows.OrderByDescending(r => r.Point.Observation.Value).ThenBy(r => r.District, StringComparer.Ordinal).ToList();
             // Competition ranking: 1 = largest; equal values share a rank and the next rank skips (1, 1, 3).
             var ranks = new int[ordered.Count];
             for (var i = 0; i < ordered.Count; i++)
-                ranks[i] = i > 0 && ordered[i].Value == ordered[i - 1].Value ? ranks[i - 1] : i + 1;
+                ranks[i] = i > 0 && ordered[i].Point.Observation.Value == ordered[i - 1].Point.Observation.Value ? ranks[i - 1] : i + 1;
             var read = new CrossSectionRead
             {
                 Indicator = indicator, Period = p.ToString(), Sector = sector ?? Slug.TotalSector, Unit = ind.Unit,
                 RunId = state.RunId, AggregatedAt = state.AggregatedAt, PendingChanges = state.PendingChanges,
-                Rows = [.. ordered.Select((e, i) => new CrossSectionReadRow
+                Rows = [.. ordered.Select((r, i) => new CrossSectionReadRow
                 {
-                    District = e.RowKey,
-                    Value = Round(e.Value, ind.Decimals),
-                    Status = e.Status,
+                    District = r.District,
+                    Value = Round(r.Point.Observation.Value, ind.Decimals),
+                    Status = r.Point.Observation.Status.ToName(),
                     Rank = ranks[i],
-                    Yoy = Yoy(e, ind),
+                    Yoy = Yoy(r.Point.Yoy, ind),
                 })],
             };
             return Represent(format, read, ReadCsv.CrossSection, r => ReadJsonStat.CrossSection(r, ind, snapshot));
@@ -125,30 +128,30 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
         var (state, view) = await freshness.GetSnapshotAsync(cancellationToken);
         return await RenderAsync(request, format, state, snapshot, async () =>
         {
-            var entities = await cache.ReadPartitionAsync<RollupEntity>(view, AggregateTable.Rollups, RollupEntity.Partition(new RollupKey(cluster, indicator)), cancellationToken);
+            var rollups = await cache.ReadRollupsAsync(view, new RollupKey(cluster, indicator), cancellationToken);
             var read = new RollupsRead
             {
                 Cluster = cluster, Indicator = indicator, Unit = ind.Unit, Aggregation = ind.Aggregation,
                 RunId = state.RunId, AggregatedAt = state.AggregatedAt, PendingChanges = state.PendingChanges,
-                Points = [.. entities.Where(e => range.Contains(Period.Parse(e.RowKey))).OrderBy(e => Period.Parse(e.RowKey)).Select(e => new RollupReadPoint
+                Points = [.. rollups.Where(r => range.Contains(r.Period)).Select(r => new RollupReadPoint // stored in period order
                 {
-                    Period = e.RowKey,
-                    Value = Round(e.Value, ind.Decimals),
-                    ValueReason = e.ValueReason,
-                    Status = e.Status,
-                    Members = e.Members,
-                    Reporting = e.Reporting,
-                    Coverage = Round(e.Coverage, 4),
-                    Missing = e.MissingMembers(),
+                    Period = r.Period.ToString(),
+                    Value = Round(r.Value, ind.Decimals),
+                    ValueReason = r.ValueReason,
+                    Status = r.Status.ToName(),
+                    Members = r.Members,
+                    Reporting = r.Reporting,
+                    Coverage = Round(r.Coverage, 4),
+                    Missing = [.. r.Missing],
                     Yoy = new RollupYoyRead
                     {
-                        Current = Round(e.YoyCurrent, ind.Decimals),
-                        Prior = Round(e.YoyPrior, ind.Decimals),
-                        Change = Round(e.YoyChange, ind.Decimals),
-                        Pct = Round(e.YoyPct, 2),
-                        ComparableMembers = e.ComparableMembers,
-                        Reason = e.YoyReason,
-                        Status = e.YoyStatus,
+                        Current = Round(r.Yoy.Current, ind.Decimals),
+                        Prior = Round(r.Yoy.Prior, ind.Decimals),
+                        Change = Round(r.Yoy.Change, ind.Decimals),
+                        Pct = Round(r.Yoy.Pct, 2),
+                        ComparableMembers = r.Yoy.ComparableMembers,
+                        Reason = r.Yoy.Reason,
+                        Status = r.Yoy.Status.ToName(),
                     },
                 })],
             };
@@ -170,8 +173,8 @@ public sealed class ReadApi(CatalogStore catalog, Freshness freshness, ReadCache
         _ => Cached.Json(read, ReadFormats.Vary),
     };
 
-    private static YoyRead Yoy(SeriesPointEntity e, Indicator indicator) =>
-        new(Round(e.Prior, indicator.Decimals), Round(e.Change, indicator.Decimals), Round(e.Pct, 2), e.Reason, e.YoyStatus);
+    private static YoyRead Yoy(Growth yoy, Indicator indicator) =>
+        new(Round(yoy.Prior, indicator.Decimals), Round(yoy.Change, indicator.Decimals), Round(yoy.Pct, 2), yoy.Reason, yoy.Status.ToName());
 
     /// <summary>Values in canonical units, rounded to the indicator's decimals (pct to 2) — also hiding float noise such as 8.12 × 1e4 = 81199.99999999999.</summary>
     public static double? Round(double? value, int decimals) => value is { } v ? Math.Round(v, Math.Min(decimals, 15), MidpointRounding.AwayFromZero) : null;

@@ -121,7 +121,8 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
             run?.GetDateTimeOffset("SnapshotAt"),
             ingest?.GetDateTimeOffset("LastChangeAt"),
             run?.GetBoolean("FullPending") ?? false,
-            run?.GetString("Base"));
+            run?.GetString("Base"),
+            run?.GetInt32("Layout") ?? 1);
     }
 
     /// <summary>Records that inputs changed now (what <see cref="FreshnessState.PendingChanges"/> compares against).</summary>
@@ -135,7 +136,8 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
 /// <summary>When the figures were last aggregated, and whether inputs changed since.</summary>
 /// <see cref="Base"/> is the full run the figures build on (see <see cref="Generations"/>); null before the first
 /// run, or when the figures come from a build before generations.
-public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending, string? Base = null)
+/// <see cref="Layout"/> is the layout of the figures the last run wrote (<see cref="Generations.Layout"/>; 1 before it was recorded).
+public sealed record FreshnessState(string? RunId, DateTimeOffset? AggregatedAt, DateTimeOffset? SnapshotAt, DateTimeOffset? LastChangeAt, bool FullPending, string? Base = null, int Layout = Generations.Layout)
 {
     /// <summary>Observations arrived after the last run took its snapshot (or no run has happened yet).</summary>
     public bool PendingChanges => LastChangeAt is { } changed && (SnapshotAt is not { } snapshot || changed > snapshot);

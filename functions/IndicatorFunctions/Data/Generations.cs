@@ -3,17 +3,17 @@ using Azure.Data.Tables;
 
 namespace IndicatorFunctions.Data;
 
-/// <summary>The aggregated tables; every generation (run) has its own copy of each.</summary>
-public enum AggregateTable { Series, CrossSection, Rollups }
-
 /// <summary>
 /// What readers see: the last committed run (<see cref="Committed"/>, the <c>runId</c> of every read), the full run it
-/// builds on (<see cref="Base"/>), and the incremental runs committed since (<see cref="Increments"/>), whose tables
-/// hold the partitions they copied. Base "" is the unsuffixed tables of a build before generations.
+/// builds on (<see cref="Base"/>, whose table holds the figures), and the incremental runs committed since
+/// (<see cref="Increments"/>), whose changed records sit beside the base's in that table.
 /// </summary>
 public sealed record GenerationView(string? Committed, string Base, IReadOnlySet<string> Increments)
 {
     public static GenerationView None { get; } = new(null, "", new HashSet<string>());
+
+    /// <summary>Whether a generation's rows are part of what this view shows.</summary>
+    public bool Includes(string generation) => Committed is not null && (generation == Base || Increments.Contains(generation));
 }
 
 /// <summary>A run's own generation, and the ETag of the state row that fences its commit.</summary>
@@ -26,20 +26,25 @@ public sealed record RunGeneration(string Id, bool Full, ETag Fence);
 public sealed class RunLockLostException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Generations of the aggregated tables, the way analytics tables are built and swapped: a run writes only into its
-/// own tables (<c>series{run}</c>, <c>crosssection{run}</c>, <c>rollups{run}</c>), invisible to readers, and
-/// <see cref="CommitAsync"/> switches readers to it in one entity-group transaction on the <c>state</c> partition,
-/// conditional on the state row's ETag the run took when it began (its fencing token). A full run fills its tables
-/// and becomes the new base; an incremental run copies only the partitions it touches into its tables (copy on
-/// write) and records each in <c>versions</c> (PK <c>kind|partition</c>, RK run id; ids sort newest first), so a reader
-/// finds a partition in the newest committed increment that copied it, else in the base. A failed or fenced-out run
-/// is never committed, so its writes are never served; <see cref="CleanUpAsync"/> drops them, and drops generations
-/// older than the base once <see cref="Grace"/> has passed (readers still on the previous run finish first).
+/// Generations of the aggregated figures, the way analytics tables are built and swapped. A full run writes its own
+/// table (<c>agg{run}</c>), invisible to readers; an incremental run writes the records it changes into its base's
+/// table beside the committed ones, under its own run id (see <see cref="AggregateRecords"/>), also invisible: a
+/// reader's view names the generations it includes. <see cref="CommitAsync"/> switches readers to the run in one
+/// entity-group transaction on the <c>state</c> partition, conditional on the state row's ETag the run took when it
+/// began (its fencing token). A failed or fenced-out run is never committed, so its writes are never served;
+/// <see cref="CleanUpAsync"/> drops a failed full run's table, and generations older than the base once
+/// <see cref="Grace"/> has passed (readers still on the previous run finish first).
 /// </summary>
 public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILogger<Generations> logger)
 {
     /// <summary>How long a superseded generation stays readable after a newer base is committed.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The layout of the aggregated figures the committed run wrote (<see cref="AggregateRecords"/>). A state of an
+    /// older layout (or none) makes the next run a full one.
+    /// </summary>
+    public const int Layout = 2;
 
     private const string StatePartition = ChangeTracker.StatePartition;
     private const string RunRow = ChangeTracker.RunRow;
@@ -47,8 +52,6 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
     private const string Committed = "committed";
     private const string Building = "building";
     private const string Failed = "failed";
-
-    private static string VersionKey(AggregateTable kind, string partition) => $"{kind}|{partition}";
 
     /// <summary>The view of the state a reader has: one query for the increments since the base, none when there are none.</summary>
     public async Task<GenerationView> ReadViewAsync(FreshnessState state, CancellationToken cancellationToken)
@@ -70,34 +73,25 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         return new GenerationView(committed, baseId, increments);
     }
 
-    /// <summary>The generation whose table holds a partition in this view.</summary>
-    public async Task<string> LocateAsync(GenerationView view, AggregateTable kind, string partition, CancellationToken cancellationToken)
+    /// <summary>One record as this view has it: its JSON, or "" when there is none.</summary>
+    public async Task<string> ReadAsync(GenerationView view, RecordKey key, CancellationToken cancellationToken)
     {
-        if (view.Increments.Count == 0)
-            return view.Base;
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {VersionKey(kind, partition)} and RowKey ge {view.Committed} and RowKey lt {view.Base}");
-        await foreach (var row in tables.Versions.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
-        {
-            if (view.Increments.Contains(row.RowKey))
-                return row.RowKey;
-        }
-        return view.Base;
+        if (view.Committed is null)
+            return "";
+        var (from, to) = AggregateRecords.Range(key, view);
+        var rows = await IndicatorTables.ReadPartitionAsync(tables.Aggregates(view.Base), key.Indicator, cancellationToken, from, to + "~");
+        return AggregateRecords.Resolve(key.Indicator, rows, view).Select(r => r.Json).FirstOrDefault() ?? "";
     }
 
-    /// <summary>A whole partition as this view has it (empty before any run).</summary>
-    public async Task<List<T>> ReadAsync<T>(GenerationView view, AggregateTable kind, string partition, CancellationToken cancellationToken)
-        where T : class, ITableEntity, new()
+    /// <summary>Every record of one kind in an indicator as this view has them (one key-range query).</summary>
+    public async Task<List<(RecordKey Key, string Json)>> ReadAllAsync(GenerationView view, AggregateKind kind, string indicator, CancellationToken cancellationToken)
     {
         if (view.Committed is null)
             return [];
-        var generation = await LocateAsync(view, kind, partition, cancellationToken);
-        return await IndicatorTables.ReadPartitionAsync<T>(tables.Aggregate(kind, generation), partition, cancellationToken);
+        var (from, to) = AggregateRecords.Range(kind);
+        var rows = await IndicatorTables.ReadPartitionAsync(tables.Aggregates(view.Base), indicator, cancellationToken, from, to);
+        return [.. AggregateRecords.Resolve(indicator, rows, view)];
     }
-
-    /// <summary>An incremental run has written its copy of a partition: readers of its generation find it there.</summary>
-    public Task RecordCopyAsync(AggregateTable kind, string partition, string generation, CancellationToken cancellationToken) =>
-        tables.Versions.UpsertEntityAsync(new TableEntity(VersionKey(kind, partition), generation), TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>
     /// Called by the holder of the run lock: takes the fencing token (the state row's new ETag), records the
@@ -110,7 +104,8 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
             fence["FullPending"] = true;
         var taken = await tables.State.UpsertEntityAsync(fence, TableUpdateMode.Merge, cancellationToken);
         await tables.State.UpsertEntityAsync(GenerationRow(runId, full, Building), TableUpdateMode.Replace, cancellationToken);
-        await Task.WhenAll(Enum.GetValues<AggregateTable>().Select(kind => tables.Aggregate(kind, runId).CreateIfNotExistsAsync(cancellationToken)));
+        if (full)
+            await tables.Aggregates(runId).CreateIfNotExistsAsync(cancellationToken);
         return new RunGeneration(runId, full, taken.Headers.ETag ?? throw new InvalidOperationException("The state row came back without an ETag."));
     }
 
@@ -127,6 +122,7 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
             ["SnapshotAt"] = snapshotAt,
             ["FullPending"] = false,
             ["RunningId"] = "",
+            ["Layout"] = Layout,
         };
         if (generation.Full)
             state["Base"] = generation.Id;
@@ -196,17 +192,11 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         return dropped;
     }
 
-    private async Task DropAsync(string generation, CancellationToken cancellationToken)
-    {
-        // Copy records first: a record whose table is gone would send readers to an empty partition.
-        var copies = tables.Versions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {generation}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
-        await foreach (var copy in copies)
-            await tables.Versions.DeleteEntityAsync(copy.PartitionKey, copy.RowKey, cancellationToken: cancellationToken);
-        await DropTablesAsync(generation, cancellationToken);
-    }
+    private Task DropAsync(string generation, CancellationToken cancellationToken) => DropTablesAsync(generation, cancellationToken);
 
+    /// <summary>A generation's table, and its tables in the layout before wide records; a table that is not there is no error.</summary>
     private Task DropTablesAsync(string generation, CancellationToken cancellationToken) =>
-        Task.WhenAll(Enum.GetValues<AggregateTable>().Select(kind => tables.Aggregate(kind, generation).DeleteAsync(cancellationToken)));
+        Task.WhenAll(tables.LegacyTables(generation).Prepend(tables.Aggregates(generation)).Select(t => t.DeleteAsync(cancellationToken)));
 
     private static TableEntity GenerationRow(string id, bool full, string status) => new(StatePartition, GenerationPrefix + id)
     {

@@ -12,11 +12,8 @@ namespace IndicatorFunctions.Data;
 /// <list type="bullet">
 /// <item><c>catalog</c>: PK kind (indicator | district | cluster), RK id; in <c>district</c> also one row per reserved name, RK <c>name|{NAME}</c>.</item>
 /// <item><c>observations</c>: current inputs; PK <c>indicator|district|sector</c>, RK period. <c>revisions</c>: replaced values, RK <c>period|revision</c>.</item>
-/// <item>The aggregated tables, one set per run (generation), named with the run id (see <see cref="Generations"/>):
-/// <c>series{run}</c>: points with YoY, same keys as observations (the series endpoint);
-/// <c>crosssection{run}</c>: the same points keyed PK <c>indicator|sector|period</c>, RK district (the cross-section endpoint);
-/// <c>rollups{run}</c>: PK <c>cluster|indicator</c>, RK period. <c>versions</c>: which run's table holds a partition an
-/// incremental run copied.</item>
+/// <item><c>agg{run}</c>: the aggregated figures of a full run and the incremental runs built on it (see
+/// <see cref="Generations"/> and <see cref="AggregateRecords"/>): PK indicator, RK <c>{s|x|r}|{key}|{run}|{part}</c>.</item>
 /// <item><c>changes</c>: points and catalog entries changed since the last run, sharded so ingestion has no hot partition.</item>
 /// <item><c>state</c>: the last ingest and the last finished run (freshness). <c>runs</c>: the run ledger, PK <c>run</c>;
 /// each run's source outcomes under PK <c>run|{id}</c>.</item>
@@ -32,7 +29,6 @@ public sealed class IndicatorTables(StorageAccount storage)
     public TableClient Catalog { get; } = storage.GetTableClient("catalog");
     public TableClient Observations { get; } = storage.GetTableClient("observations");
     public TableClient Revisions { get; } = storage.GetTableClient("revisions");
-    public TableClient Versions { get; } = storage.GetTableClient("versions");
     public TableClient Changes { get; } = storage.GetTableClient("changes");
     public TableClient State { get; } = storage.GetTableClient("state");
     public TableClient Runs { get; } = storage.GetTableClient("runs");
@@ -44,21 +40,25 @@ public sealed class IndicatorTables(StorageAccount storage)
     /// <summary>Lock blobs for singleton work (one aggregation run at a time).</summary>
     public BlobContainerClient Locks { get; } = storage.GetBlobContainerClient("locks");
 
-    private readonly ConcurrentDictionary<(AggregateTable, string), TableClient> _aggregates = new();
+    private readonly ConcurrentDictionary<string, TableClient> _aggregates = new();
 
     /// <summary>
-    /// One generation's copy of an aggregated table: the base name and the run id without its dash (a table name is
-    /// letters and digits). Generation "" is the single unsuffixed table of builds before generations.
+    /// The aggregated table of a full run's generation: <c>agg</c> and the run id without its dash (a table name is
+    /// letters and digits).
     /// </summary>
-    public TableClient Aggregate(AggregateTable kind, string generation) =>
-        _aggregates.GetOrAdd((kind, generation), key => storage.GetTableClient(AggregateName(key.Item1) + key.Item2.Replace("-", "", StringComparison.Ordinal)));
+    public TableClient Aggregates(string generation) =>
+        _aggregates.GetOrAdd(generation, id => storage.GetTableClient("agg" + id.Replace("-", "", StringComparison.Ordinal)));
 
-    private static string AggregateName(AggregateTable kind) => kind switch
+    /// <summary>
+    /// The tables of a generation in the layout before wide records (<c>series{run}</c>, <c>crosssection{run}</c>,
+    /// <c>rollups{run}</c>; unsuffixed for "" before generations), and its <c>versions</c> table: dropped with it.
+    /// </summary>
+    public IEnumerable<TableClient> LegacyTables(string generation)
     {
-        AggregateTable.Series => "series",
-        AggregateTable.CrossSection => "crosssection",
-        _ => "rollups",
-    };
+        var suffix = generation.Replace("-", "", StringComparison.Ordinal);
+        return new[] { "series", "crosssection", "rollups" }.Select(name => storage.GetTableClient(name + suffix))
+            .Concat(generation.Length == 0 ? [storage.GetTableClient("versions")] : []);
+    }
 
     private Task? _ensured;
 
@@ -74,7 +74,7 @@ public sealed class IndicatorTables(StorageAccount storage)
         return task;
     }
 
-    private TableClient[] AllTables => [Catalog, Observations, Revisions, Versions, Changes, State, Runs, Sources];
+    private TableClient[] AllTables => [Catalog, Observations, Revisions, Changes, State, Runs, Sources];
 
     private async Task CreateAllAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(AllTables.Select(Task (t) => t.CreateIfNotExistsAsync(cancellationToken))

@@ -7,39 +7,29 @@ using IndicatorFunctions.Ingestion;
 namespace IndicatorFunctions.Data;
 
 /// <summary>
-/// The pipeline's storage, one per run: observations read from <c>observations</c>; each point written twice
-/// (<c>series</c> and <c>crosssection</c> views) and rollups to <c>rollups</c> — the run's own generation of those
-/// tables (see <see cref="Generations"/>). A full run writes straight through one <see cref="BatchWriter"/>
-/// (100-operation transactions per partition, four in flight). An incremental run (<paramref name="copyFrom"/> is
-/// the committed view) collects what it changes per partition and, at <see cref="FlushAsync"/>, copies each touched
-/// partition from that view with the changes applied into its tables, then records the copies. Counts what it reads
-/// and writes for the ledger.
+/// The pipeline's storage, one per run: observations read from <c>observations</c>, the figures written as wide
+/// records (see <see cref="AggregateRecords"/>) under the run's id as generation. A full run (<paramref name="committed"/>
+/// null) fills its own table <c>agg{run}</c>; an incremental run reads the committed records through that view and
+/// writes the records it changes into the view's base table, beside them. Writes go through one
+/// <see cref="BatchWriter"/>: every record of an indicator is in one partition, so transactions are full. Counts
+/// what it reads and writes for the ledger.
 /// </summary>
-public sealed class TableAggregateStore(IndicatorTables tables, Generations generations, string generation, GenerationView? copyFrom) : IObservationReader, IAggregateWriter
+public sealed class TableAggregateStore(IndicatorTables tables, Generations generations, string generation, GenerationView? committed) : IObservationReader, IAggregateWriter
 {
-    // Past this many series of one indicator, one key-range scan beats a query per series.
+    // Past this many records of one kind in one indicator, one key-range scan beats a query per record.
     private const int RangeScanThreshold = 16;
-    private const int CopyConcurrency = 8;
+    private const int ReadConcurrency = 16;
 
     private readonly BatchWriter _writer = new();
-
-    /// <summary>Incremental runs: per touched partition, the rows written (null: deleted) and, once read, the rows it had.</summary>
-    private readonly Dictionary<(AggregateTable Kind, string Partition), PartitionCopy> _copies = [];
-
-    private sealed class PartitionCopy
-    {
-        public Dictionary<string, ITableEntity?> Changed { get; } = new(StringComparer.Ordinal);
-        public List<ITableEntity>? Before { get; set; }
-    }
+    private readonly TableClient _table = tables.Aggregates(committed?.Base ?? generation);
 
     public long ObservationsRead { get; private set; }
 
+    /// <summary>Series and cross-section entities written.</summary>
     public long GrowthWritten { get; private set; }
 
+    /// <summary>Rollup entities written.</summary>
     public long RollupsWritten { get; private set; }
-
-    /// <summary>Rows an incremental run copied unchanged into its generation with the ones it changed.</summary>
-    public long RowsCopied { get; private set; }
 
     /// <summary>One indicator's series, in key order, from a single key-range query.</summary>
     public async IAsyncEnumerable<(SeriesKey Series, Dictionary<Period, Observation> Points)> ReadIndicatorAsync(string indicator,
@@ -64,127 +54,94 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
             yield return (SeriesKey.FromPartitionKey(partition), points);
     }
 
-    /// <summary>A key-range scan per indicator when many of its series are needed, else a partition query each.</summary>
-    public async Task ReadSeriesAsync(IReadOnlyCollection<SeriesKey> series, Dictionary<SeriesKey, Dictionary<Period, Observation>> into, CancellationToken cancellationToken)
+    /// <summary>Per change, one query: the series' rows from its first changed year to its last (periods start with their year).</summary>
+    public async Task<Dictionary<SeriesKey, Dictionary<Period, Observation>>> ReadChangedAsync(IReadOnlyCollection<SeriesChange> changes, CancellationToken cancellationToken)
     {
-        foreach (var group in series.Where(k => !into.ContainsKey(k)).Distinct().GroupBy(k => k.Indicator))
+        var result = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (change, ct) =>
         {
-            var keys = group.ToHashSet();
-            if (keys.Count > RangeScanThreshold)
+            var (from, to) = change.All || change.Years.Count == 0
+                ? ((string?)null, (string?)null)
+                : (Year(change.Years.Min()), Year(change.Years.Max() + 1));
+            var entities = await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(change.Series), ct, from, to);
+            var points = entities.Select(e => e.ToObservation()).Where(o => change.Covers(o.Period)).ToDictionary(o => o.Period);
+            lock (result)
             {
-                await foreach (var (key, points) in ReadIndicatorAsync(group.Key, cancellationToken))
-                {
-                    if (keys.Contains(key))
-                        into[key] = points;
-                }
+                result[change.Series] = points;
+                ObservationsRead += entities.Count;
             }
+        });
+        return result;
+    }
+
+    public async Task<Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>> ReadSeriesAsync(IReadOnlyCollection<SeriesKey> keys, CancellationToken cancellationToken) =>
+        (await ReadRecordsAsync(AggregateKind.Series, keys.Select(RecordKey.Of), cancellationToken))
+            .ToDictionary(r => r.Key.Series, r => (IReadOnlyList<SeriesPoint>)AggregateRecords.SeriesFrom(r.Value));
+
+    public async Task<Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>>> ReadCrossSectionsAsync(IReadOnlyCollection<CrossSectionKey> keys, CancellationToken cancellationToken) =>
+        (await ReadRecordsAsync(AggregateKind.CrossSection, keys.Select(RecordKey.Of), cancellationToken))
+            .ToDictionary(r => r.Key.CrossSection, r => (IReadOnlyList<CrossSectionRow>)AggregateRecords.CrossSectionFrom(r.Key.CrossSection.Period, r.Value));
+
+    public async Task<Dictionary<RollupKey, IReadOnlyList<RollupPoint>>> ReadRollupsAsync(IReadOnlyCollection<RollupKey> keys, CancellationToken cancellationToken) =>
+        (await ReadRecordsAsync(AggregateKind.Rollups, keys.Select(RecordKey.Of), cancellationToken))
+            .ToDictionary(r => r.Key.Rollup, r => (IReadOnlyList<RollupPoint>)AggregateRecords.RollupsFrom(r.Value));
+
+    /// <summary>
+    /// The committed records with these keys (a full run has none): per indicator, one key-range scan of the kind
+    /// when many are wanted, else a query per record, several at a time.
+    /// </summary>
+    private async Task<Dictionary<RecordKey, string>> ReadRecordsAsync(AggregateKind kind, IEnumerable<RecordKey> keys, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<RecordKey, string>();
+        if (committed is not { Committed: not null } view)
+            return found;
+        var wanted = keys.ToHashSet();
+        var scans = wanted.GroupBy(k => k.Indicator).Where(g => g.Count() > RangeScanThreshold).Select(g => g.Key).ToList();
+        var singles = wanted.Where(k => !scans.Contains(k.Indicator)).ToList();
+        await Parallel.ForEachAsync(scans, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (indicator, ct) =>
+        {
+            var records = await generations.ReadAllAsync(view, kind, indicator, ct);
+            lock (found)
+            {
+                foreach (var (key, json) in records.Where(r => wanted.Contains(r.Key)))
+                    found[key] = json;
+            }
+        });
+        await Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
+        {
+            var json = await generations.ReadAsync(view, key, ct);
+            lock (found)
+                found[key] = json;
+        });
+        return found;
+    }
+
+    public Task WriteSeriesAsync(SeriesKey series, IReadOnlyList<SeriesPoint> points, CancellationToken cancellationToken) =>
+        WriteAsync(RecordKey.Of(series), points.Count == 0, () => AggregateRecords.Serialize(points), cancellationToken);
+
+    public Task WriteCrossSectionAsync(CrossSectionKey key, IReadOnlyList<CrossSectionRow> rows, CancellationToken cancellationToken) =>
+        WriteAsync(RecordKey.Of(key), rows.Count == 0, () => AggregateRecords.Serialize(rows), cancellationToken);
+
+    public Task WriteRollupsAsync(RollupKey rollup, IReadOnlyList<RollupPoint> points, CancellationToken cancellationToken) =>
+        WriteAsync(RecordKey.Of(rollup), points.Count == 0, () => AggregateRecords.Serialize(points), cancellationToken);
+
+    /// <summary>An empty record is not written by a full run (its table starts empty); an incremental run writes one that hides the committed record.</summary>
+    private async Task WriteAsync(RecordKey key, bool empty, Func<string> json, CancellationToken cancellationToken)
+    {
+        foreach (var row in AggregateRecords.Rows(key, generation, empty ? "" : json(), empty, tombstone: committed is not null))
+        {
+            await _writer.UpsertAsync(_table, row, AggregateRecords.Size(row), cancellationToken);
+            if (key.Kind == AggregateKind.Rollups)
+                RollupsWritten++;
             else
-            {
-                foreach (var key in keys)
-                {
-                    var entities = await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(key), cancellationToken);
-                    ObservationsRead += entities.Count;
-                    into[key] = entities.Select(e => e.ToObservation()).ToDictionary(o => o.Period);
-                }
-            }
-            foreach (var key in keys)
-                into.TryAdd(key, []);
+                GrowthWritten++;
         }
     }
 
-    public async Task WriteAsync(SeriesKey series, SeriesPoint point, CancellationToken cancellationToken)
-    {
-        await PutAsync(AggregateTable.Series, SeriesPointEntity.ForSeries(series, point), cancellationToken);
-        await PutAsync(AggregateTable.CrossSection, SeriesPointEntity.ForCrossSection(series, point), cancellationToken);
-        GrowthWritten += 2;
-    }
+    /// <summary>The indicator's partition is complete: send it rather than hold it.</summary>
+    public Task IndicatorCompleteAsync(CancellationToken cancellationToken) => _writer.SendAllAsync(cancellationToken);
 
-    public Task SeriesCompleteAsync(SeriesKey series, CancellationToken cancellationToken) => copyFrom is null
-        ? _writer.SendAsync(Table(AggregateTable.Series), SeriesPointEntity.SeriesPartition(series), cancellationToken)
-        : Task.CompletedTask;
+    public Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
 
-    public async Task WriteAsync(RollupKey rollup, RollupPoint point, CancellationToken cancellationToken)
-    {
-        await PutAsync(AggregateTable.Rollups, RollupEntity.From(rollup, point), cancellationToken);
-        RollupsWritten++;
-    }
-
-    /// <summary>A full run's tables start empty, so nothing is stored that it did not write; an incremental run sees the committed partition with its own changes.</summary>
-    public async Task<IReadOnlyList<string>> StoredRollupPeriodsAsync(RollupKey rollup, CancellationToken cancellationToken)
-    {
-        if (copyFrom is null)
-            return [];
-        var copy = Copy(AggregateTable.Rollups, RollupEntity.Partition(rollup));
-        await ReadBeforeAsync(AggregateTable.Rollups, RollupEntity.Partition(rollup), copy, cancellationToken);
-        return copy.Before!.Select(e => e.RowKey).Where(k => !copy.Changed.ContainsKey(k))
-            .Concat(copy.Changed.Where(c => c.Value is not null).Select(c => c.Key)).ToList();
-    }
-
-    public Task DeleteRollupAsync(RollupKey rollup, string period, CancellationToken cancellationToken)
-    {
-        if (copyFrom is null)
-            return _writer.DeleteAsync(Table(AggregateTable.Rollups), RollupEntity.Partition(rollup), period, cancellationToken);
-        Copy(AggregateTable.Rollups, RollupEntity.Partition(rollup)).Changed[period] = null;
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The indicator's cross-section and rollup partitions are complete: send them rather than hold them.</summary>
-    public Task IndicatorCompleteAsync(CancellationToken cancellationToken) => copyFrom is null ? _writer.SendAllAsync(cancellationToken) : Task.CompletedTask;
-
-    public async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (copyFrom is not null)
-            await CopyTouchedPartitionsAsync(cancellationToken);
-        await _writer.FlushAsync(cancellationToken);
-        if (copyFrom is not null)
-        {
-            // Recorded only once every copy is written: a reader sent to a copy finds all of it.
-            await Parallel.ForEachAsync(_copies.Keys, new ParallelOptions { MaxDegreeOfParallelism = CopyConcurrency, CancellationToken = cancellationToken },
-                async (key, ct) => await generations.RecordCopyAsync(key.Kind, key.Partition, generation, ct));
-        }
-    }
-
-    private TableClient Table(AggregateTable kind) => tables.Aggregate(kind, generation);
-
-    private Task PutAsync(AggregateTable kind, ITableEntity entity, CancellationToken cancellationToken)
-    {
-        if (copyFrom is null)
-            return _writer.UpsertAsync(Table(kind), entity, cancellationToken);
-        Copy(kind, entity.PartitionKey).Changed[entity.RowKey] = entity;
-        return Task.CompletedTask;
-    }
-
-    private PartitionCopy Copy(AggregateTable kind, string partition)
-    {
-        if (!_copies.TryGetValue((kind, partition), out var copy))
-            _copies[(kind, partition)] = copy = new PartitionCopy();
-        return copy;
-    }
-
-    private async Task ReadBeforeAsync(AggregateTable kind, string partition, PartitionCopy copy, CancellationToken cancellationToken)
-    {
-        copy.Before ??= kind == AggregateTable.Rollups
-            ? [.. await generations.ReadAsync<RollupEntity>(copyFrom!, kind, partition, cancellationToken)]
-            : [.. await generations.ReadAsync<SeriesPointEntity>(copyFrom!, kind, partition, cancellationToken)];
-    }
-
-    /// <summary>Each touched partition as committed, with this run's changes applied, into this run's tables.</summary>
-    private async Task CopyTouchedPartitionsAsync(CancellationToken cancellationToken)
-    {
-        await Parallel.ForEachAsync(_copies.Where(c => c.Value.Before is null).ToList(),
-            new ParallelOptions { MaxDegreeOfParallelism = CopyConcurrency, CancellationToken = cancellationToken },
-            async (entry, ct) => await ReadBeforeAsync(entry.Key.Kind, entry.Key.Partition, entry.Value, ct));
-        foreach (var ((kind, _), copy) in _copies)
-        {
-            foreach (var row in copy.Before!.Where(r => !copy.Changed.ContainsKey(r.RowKey)))
-            {
-                row.ETag = default;
-                row.Timestamp = null;
-                await _writer.UpsertAsync(Table(kind), row, cancellationToken);
-                RowsCopied++;
-            }
-            foreach (var row in copy.Changed.Values.OfType<ITableEntity>())
-                await _writer.UpsertAsync(Table(kind), row, cancellationToken);
-        }
-    }
+    private static string Year(int year) => year.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -9,7 +9,7 @@ namespace IndicatorFunctions.Tests.Api;
 public sealed class ReadCacheTests(AzuriteFixture azurite)
 {
     [Fact]
-    public async Task Readers_of_one_partition_share_one_read_per_committed_run_and_a_new_run_reads_again()
+    public async Task Readers_of_one_record_share_one_read_per_committed_run_and_a_new_run_reads_again()
     {
         await using var app = new FunctionAppFactory(azurite);
         var admin = app.CreateAdminClient();
@@ -18,23 +18,23 @@ public sealed class ReadCacheTests(AzuriteFixture azurite)
         await RunAsync(admin);
         var freshness = app.Services.GetRequiredService<Freshness>();
         var cache = app.Services.GetRequiredService<ReadCache>();
-        const string Partition = "gdp|jingan|total";
+        var series = new IndicatorFunctions.Domain.SeriesKey("gdp", "jingan", "total");
 
         var view1 = (await freshness.GetSnapshotAsync(CancellationToken.None)).View;
         var together = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
-            cache.ReadPartitionAsync<SeriesPointEntity>(view1, AggregateTable.Series, Partition, CancellationToken.None)));
+            cache.ReadSeriesAsync(view1, series, CancellationToken.None)));
         await IngestAsync(admin, new { district = "jingan", indicator = "gdp", period = "2021", value = 330 });
         await RunAsync(admin);
         freshness.Invalidate();
         var view2 = (await freshness.GetSnapshotAsync(CancellationToken.None)).View;
-        var stillRun1 = await cache.ReadPartitionAsync<SeriesPointEntity>(view1, AggregateTable.Series, Partition, CancellationToken.None);
-        var run2 = await cache.ReadPartitionAsync<SeriesPointEntity>(view2, AggregateTable.Series, Partition, CancellationToken.None);
+        var stillRun1 = await cache.ReadSeriesAsync(view1, series, CancellationToken.None);
+        var run2 = await cache.ReadSeriesAsync(view2, series, CancellationToken.None);
 
         Assert.All(together, r => Assert.Same(together[0], r)); // one storage read, shared
         Assert.Same(together[0], stillRun1);
         Assert.NotEqual(view1.Committed, view2.Committed);
-        Assert.Equal(220, together[0].Single(e => e.RowKey == "2021").Value);
-        Assert.Equal(330, run2.Single(e => e.RowKey == "2021").Value);
+        Assert.Equal(220, together[0].Single(p => p.Observation.Period.ToString() == "2021").Observation.Value);
+        Assert.Equal(330, run2.Single(p => p.Observation.Period.ToString() == "2021").Observation.Value);
     }
 
     [Fact]

@@ -109,15 +109,15 @@ public sealed class HealthTests(AzuriteFixture azurite)
         using var before = JsonDocument.Parse(await client.GetStringAsync("/api/health")); // a new app: creates everything
         var tables = app.Services.GetRequiredService<IndicatorFunctions.Data.IndicatorTables>();
 
-        await tables.Versions.DeleteAsync();
+        await tables.Revisions.DeleteAsync();
         await tables.Locks.DeleteIfExistsAsync();
         var response = await client.GetAsync("/api/health");
         using var after = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         using var again = JsonDocument.Parse(await client.GetStringAsync("/api/health"));
 
-        Assert.Equal(10, before.RootElement.GetProperty("created").GetArrayLength());
+        Assert.Equal(9, before.RootElement.GetProperty("created").GetArrayLength());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(new[] { tables.Versions.Name, tables.Locks.Name }.Order(), after.RootElement.GetProperty("created").EnumerateArray().Select(e => e.GetString()).Order().ToArray());
+        Assert.Equal(new[] { tables.Revisions.Name, tables.Locks.Name }.Order(), after.RootElement.GetProperty("created").EnumerateArray().Select(e => e.GetString()).Order().ToArray());
         Assert.Equal(0, again.RootElement.GetProperty("created").GetArrayLength());
         Assert.True(await tables.Locks.ExistsAsync());
     }

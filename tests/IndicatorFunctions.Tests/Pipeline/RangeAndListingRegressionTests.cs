@@ -1,3 +1,4 @@
+using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Domain;
@@ -25,13 +26,12 @@ public sealed class RangeAndListingRegressionTests
         Assert.Equal("from", error.Field);
     }
 
-    // Spec (AffectedWork): the rollup gets P.Next "when [the member] is effective in both years"; (Rollups) "a
-    // member id listed twice counts once" and the like-for-like set is "members effective in BOTH P and P.Prior
-    // years". Member xuhui listed as [–2020] and [2021–] is effective in 2020 and in 2021, and the 2021 rollup's
-    // YoY does use its 2020 value (checked below with Rollups.Compute); AddChange tests each listing on its own, so
-    // a change at 2020 does not schedule the 2021 rollup, which keeps a stale YoY.
+    // Spec (Rollups): "a member id listed twice counts once" and the like-for-like set is "members effective in BOTH
+    // P and P.Prior years". Member xuhui listed as [–2020] and [2021–] is effective in 2020 and in 2021, and the 2021
+    // rollup's YoY does use its 2020 value (checked below with Rollups.Compute); an incremental run that tested each
+    // listing on its own did not recompute the 2021 rollup after a change at 2020, which kept a stale YoY.
     [Fact]
-    public void Change_schedules_next_year_rollup_for_a_member_listed_twice_with_adjoining_ranges()
+    public async Task Change_recomputes_next_year_rollup_for_a_member_listed_twice_with_adjoining_ranges()
     {
         var gdp = new Indicator("gdp", "GDP", "CNY", AggregationMethod.Sum, 2, null);
         var cluster = new Cluster("c1", "C1", ClusterKind.Region,
@@ -47,10 +47,16 @@ public sealed class RangeAndListingRegressionTests
         Assert.Equal(1, rollup!.Yoy.ComparableMembers);
         Assert.Equal(100.0, rollup.Yoy.Prior!.Value, 6);
 
-        var work = new AffectedWork();
-        work.AddChange(new SeriesKey("gdp", "xuhui", "total"), Period.Parse("2020"), [cluster], gdp);
+        var catalog = new CatalogSnapshot([gdp], [new District("xuhui", "Xuhui", null, [])], [cluster]);
+        var store = new MemoryStore();
+        var series = new SeriesKey("gdp", "xuhui", "total");
+        store.Observations[series] = values;
+        await new Aggregator(store, store).FullAsync(catalog, CancellationToken.None);
+        values[Period.Parse("2020")] = new(Period.Parse("2020"), 88, ObservationStatus.Final, null);
+        await new Aggregator(store, store).IncrementalAsync(catalog, [new SeriesChange(series, new HashSet<int> { 2020 }, All: false)], [], CancellationToken.None);
 
-        Assert.Equal(["2020", "2021"], work.Rollups[new RollupKey("c1", "gdp")].Select(p => p.ToString()));
+        var rollup2021 = store.RollupRecords[new RollupKey("c1", "gdp")].Single(r => r.Period == Period.Parse("2021"));
+        Assert.Equal(88.0, rollup2021.Yoy.Prior!.Value, 6);
     }
 }
 

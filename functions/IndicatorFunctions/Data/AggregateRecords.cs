@@ -1,0 +1,232 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure.Data.Tables;
+using IndicatorFunctions.Aggregation;
+using IndicatorFunctions.Domain;
+
+namespace IndicatorFunctions.Data;
+
+/// <summary>The three views of the aggregated figures; each is a record read whole by one endpoint.</summary>
+public enum AggregateKind { Series, CrossSection, Rollups }
+
+/// <summary>One record: its kind, the indicator (the partition), and its key within the indicator.</summary>
+public readonly record struct RecordKey(AggregateKind Kind, string Indicator, string Key)
+{
+    public static RecordKey Of(SeriesKey series) => new(AggregateKind.Series, series.Indicator, $"{series.District}|{series.Sector}");
+
+    public static RecordKey Of(CrossSectionKey section) => new(AggregateKind.CrossSection, section.Indicator, $"{section.Sector}|{section.Period}");
+
+    public static RecordKey Of(RollupKey rollup) => new(AggregateKind.Rollups, rollup.Indicator, rollup.Cluster);
+
+    public string Prefix => Kind switch { AggregateKind.Series => "s", AggregateKind.CrossSection => "x", _ => "r" };
+
+    public SeriesKey Series => Key.Split('|') is [var district, var sector] ? new SeriesKey(Indicator, district, sector) : throw new FormatException(Key);
+
+    public CrossSectionKey CrossSection => Key.Split('|') is [var sector, var period] ? new CrossSectionKey(Indicator, sector, Period.Parse(period)) : throw new FormatException(Key);
+
+    public RollupKey Rollup => new(Key, Indicator);
+}
+
+/// <summary>
+/// How the aggregated figures are stored: wide entities, one record per series, per cross-section and per cluster ×
+/// indicator, so a full run writes a few entities per hundred observations and every read is one record.
+/// <para>A generation's table (<c>agg{run}</c>, see <see cref="Generations"/>) has PK = indicator and RK
+/// <c>{s|x|r}|{key}|{generation}|{part}</c>: <c>s|{district}|{sector}</c>, <c>x|{sector}|{period}</c>,
+/// <c>r|{cluster}</c>. The record is compact JSON split over string properties <c>D0</c>… of at most
+/// <see cref="ChunkChars"/> characters (a property holds 64 KiB), and over several rows (<c>Parts</c>) past
+/// <see cref="ChunksPerRow"/> of them (an entity holds 1 MiB). The generation in the row key lets an incremental run
+/// write its changed records beside the committed ones in the same table: a reader of a view takes, per key, the
+/// newest generation the view includes (run ids sort newest first, so that is the first such row in key order). An
+/// incremental run's empty record is a row with <c>Parts</c> = 0 that hides the older one.</para>
+/// </summary>
+public static class AggregateRecords
+{
+    public const int ChunkChars = 30_000;
+    public const int ChunksPerRow = 14;
+
+    /// <summary>The rows of one record as generation <paramref name="generation"/> writes it; none for an empty record unless it must hide an older one.</summary>
+    public static IEnumerable<TableEntity> Rows(RecordKey key, string generation, string json, bool empty, bool tombstone)
+    {
+        var prefix = $"{key.Prefix}|{key.Key}|{generation}|";
+        if (empty)
+        {
+            if (tombstone)
+                yield return new TableEntity(key.Indicator, prefix + "00") { ["Parts"] = 0 };
+            yield break;
+        }
+        var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
+        var parts = (chunks + ChunksPerRow - 1) / ChunksPerRow;
+        for (var part = 0; part < parts; part++)
+        {
+            var row = new TableEntity(key.Indicator, prefix + part.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)) { ["Parts"] = parts };
+            for (var i = 0; i < ChunksPerRow; i++)
+            {
+                var start = (part * ChunksPerRow + i) * ChunkChars;
+                if (start >= json.Length)
+                    break;
+                row["D" + i] = json.Substring(start, Math.Min(ChunkChars, json.Length - start));
+            }
+            yield return row;
+        }
+    }
+
+    /// <summary>Characters a row carries (what a transaction's 4 MiB payload limit is counted in).</summary>
+    public static int Size(TableEntity row) => row.Sum(p => p.Value is string s ? s.Length : 8);
+
+    /// <summary>The bounds of one key's rows that a view can include: its committed run down to its base.</summary>
+    public static (string From, string To) Range(RecordKey key, GenerationView view) =>
+        ($"{key.Prefix}|{key.Key}|{view.Committed}|", $"{key.Prefix}|{key.Key}|{view.Base}|~");
+
+    /// <summary>The bounds of every row of one kind in an indicator.</summary>
+    public static (string From, string To) Range(AggregateKind kind) => kind switch
+    {
+        AggregateKind.Series => ("s|", "s}"),
+        AggregateKind.CrossSection => ("x|", "x}"),
+        _ => ("r|", "r}"),
+    };
+
+    /// <summary>
+    /// Rows in row-key order (of one key or of many) resolved to records as <paramref name="view"/> has them: per key,
+    /// the JSON of the newest generation the view includes, or "" when that is an empty record.
+    /// </summary>
+    public static IEnumerable<(RecordKey Key, string Json)> Resolve(string indicator, IEnumerable<TableEntity> rows, GenerationView view)
+    {
+        string? currentKey = null, chosen = null;
+        var json = new StringBuilder();
+        int parts = 0, expected = 0;
+        foreach (var row in rows)
+        {
+            // {prefix}|{key}|{generation}|{part}: the generation and part are the last two fields.
+            var rk = row.RowKey;
+            var partAt = rk.LastIndexOf('|');
+            var generationAt = rk.LastIndexOf('|', partAt - 1);
+            var recordKey = rk[..generationAt];
+            var generation = rk[(generationAt + 1)..partAt];
+            if (recordKey != currentKey)
+            {
+                if (chosen is not null)
+                    yield return (Parse(indicator, currentKey!), Complete(json, parts, expected, currentKey!));
+                (currentKey, chosen, parts) = (recordKey, null, 0);
+                json.Clear();
+            }
+            if (chosen is null && view.Includes(generation))
+                chosen = generation;
+            if (chosen != generation)
+                continue;
+            parts++;
+            expected = row.GetInt32("Parts") ?? 0;
+            for (var i = 0; i < ChunksPerRow && row.TryGetValue("D" + i, out var chunk); i++)
+                json.Append((string)chunk);
+        }
+        if (chosen is not null)
+            yield return (Parse(indicator, currentKey!), Complete(json, parts, expected, currentKey!));
+    }
+
+    /// <summary>The record's JSON ("" for an empty record), once every part of it has been read.</summary>
+    private static string Complete(StringBuilder json, int parts, int expected, string key) => expected == 0 || parts == expected
+        ? json.ToString()
+        : throw new InvalidDataException($"aggregate record {key} has {parts} of its {expected} rows");
+
+    private static RecordKey Parse(string indicator, string prefixedKey) => new(prefixedKey[0] switch
+    {
+        's' => AggregateKind.Series,
+        'x' => AggregateKind.CrossSection,
+        _ => AggregateKind.Rollups,
+    }, indicator, prefixedKey[2..]);
+
+    public static string Serialize(IReadOnlyList<SeriesPoint> points) =>
+        JsonSerializer.Serialize(points.Select(p => PointDto.From(p.Observation.Period.ToString(), p)).ToList(), AggregateJson.Default.ListPointDto);
+
+    public static string Serialize(IReadOnlyList<CrossSectionRow> rows) =>
+        JsonSerializer.Serialize(rows.Select(r => PointDto.From(r.District, r.Point)).ToList(), AggregateJson.Default.ListPointDto);
+
+    public static string Serialize(IReadOnlyList<RollupPoint> points) =>
+        JsonSerializer.Serialize(points.Select(RollupDto.From).ToList(), AggregateJson.Default.ListRollupDto);
+
+    public static List<SeriesPoint> SeriesFrom(string json) =>
+        json.Length == 0 ? [] : [.. JsonSerializer.Deserialize(json, AggregateJson.Default.ListPointDto)!.Select(d => d.ToPoint(Period.Parse(d.Key)))];
+
+    public static List<CrossSectionRow> CrossSectionFrom(Period period, string json) =>
+        json.Length == 0 ? [] : [.. JsonSerializer.Deserialize(json, AggregateJson.Default.ListPointDto)!.Select(d => new CrossSectionRow(d.Key, d.ToPoint(period)))];
+
+    public static List<RollupPoint> RollupsFrom(string json) =>
+        json.Length == 0 ? [] : [.. JsonSerializer.Deserialize(json, AggregateJson.Default.ListRollupDto)!.Select(d => d.ToPoint())];
+}
+
+/// <summary>A point with its YoY, as stored: <c>k</c> is the period (series) or the district (cross-section). Defaults are left out.</summary>
+public sealed class PointDto
+{
+    [JsonPropertyName("k")] public string Key { get; set; } = "";
+    [JsonPropertyName("v"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public double Value { get; set; }
+    [JsonPropertyName("s")] public ObservationStatus Status { get; set; }
+    [JsonPropertyName("src")] public string? Source { get; set; }
+    [JsonPropertyName("p")] public double? Prior { get; set; }
+    [JsonPropertyName("c")] public double? Change { get; set; }
+    [JsonPropertyName("pct")] public double? Pct { get; set; }
+    [JsonPropertyName("r")] public string? Reason { get; set; }
+    [JsonPropertyName("ys")] public ObservationStatus YoyStatus { get; set; }
+
+    public static PointDto From(string key, SeriesPoint point) => new()
+    {
+        Key = key,
+        Value = point.Observation.Value,
+        Status = point.Observation.Status,
+        Source = point.Observation.Source,
+        Prior = point.Yoy.Prior,
+        Change = point.Yoy.Change,
+        Pct = point.Yoy.Pct,
+        Reason = point.Yoy.Reason,
+        YoyStatus = point.Yoy.Status,
+    };
+
+    public SeriesPoint ToPoint(Period period) =>
+        new(new Observation(period, Value, Status, Source), new Growth(Prior, Change, Pct, Reason, YoyStatus));
+}
+
+/// <summary>A rollup as stored, keyed by period. Defaults are left out.</summary>
+public sealed class RollupDto
+{
+    [JsonPropertyName("k")] public string Period { get; set; } = "";
+    [JsonPropertyName("v")] public double? Value { get; set; }
+    [JsonPropertyName("vr")] public string? ValueReason { get; set; }
+    [JsonPropertyName("s")] public ObservationStatus Status { get; set; }
+    [JsonPropertyName("m")] public int Members { get; set; }
+    [JsonPropertyName("n")] public int Reporting { get; set; }
+    [JsonPropertyName("cov"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public double Coverage { get; set; }
+    [JsonPropertyName("miss")] public string[]? Missing { get; set; }
+    [JsonPropertyName("yc")] public double? YoyCurrent { get; set; }
+    [JsonPropertyName("yp")] public double? YoyPrior { get; set; }
+    [JsonPropertyName("ych")] public double? YoyChange { get; set; }
+    [JsonPropertyName("ypct")] public double? YoyPct { get; set; }
+    [JsonPropertyName("cm")] public int ComparableMembers { get; set; }
+    [JsonPropertyName("yr")] public string? YoyReason { get; set; }
+    [JsonPropertyName("ys")] public ObservationStatus YoyStatus { get; set; }
+
+    public static RollupDto From(RollupPoint r) => new()
+    {
+        Period = r.Period.ToString(),
+        Value = r.Value,
+        ValueReason = r.ValueReason,
+        Status = r.Status,
+        Members = r.Members,
+        Reporting = r.Reporting,
+        Coverage = r.Coverage,
+        Missing = r.Missing.Count == 0 ? null : [.. r.Missing],
+        YoyCurrent = r.Yoy.Current,
+        YoyPrior = r.Yoy.Prior,
+        YoyChange = r.Yoy.Change,
+        YoyPct = r.Yoy.Pct,
+        ComparableMembers = r.Yoy.ComparableMembers,
+        YoyReason = r.Yoy.Reason,
+        YoyStatus = r.Yoy.Status,
+    };
+
+    public RollupPoint ToPoint() => new(Domain.Period.Parse(Period), Value, ValueReason, Status, Members, Reporting, Coverage, Missing ?? [],
+        new RollupGrowth(YoyCurrent, YoyPrior, YoyChange, YoyPct, ComparableMembers, YoyReason, YoyStatus));
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
+[JsonSerializable(typeof(List<PointDto>))]
+[JsonSerializable(typeof(List<RollupDto>))]
+internal sealed partial class AggregateJson : JsonSerializerContext;
