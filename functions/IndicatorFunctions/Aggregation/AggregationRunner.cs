@@ -75,9 +75,9 @@ public sealed class AggregationRunner(
                 collectTime = watch.Elapsed;
             }
             var snapshotAt = clock.GetUtcNow();
-            var catalog = await catalogStore.GetAsync(cancellationToken, fresh: true);
-            var state = await changes.ReadStateAsync(cancellationToken);
-            var markers = await changes.ReadAllAsync(cancellationToken);
+            // Read together: what changes meanwhile is marked again, so the next run sees it.
+            var (catalogRead, stateRead, markersRead) = (catalogStore.GetAsync(cancellationToken, fresh: true), changes.ReadStateAsync(cancellationToken), changes.ReadAllAsync(cancellationToken));
+            var (catalog, state, markers) = (await catalogRead, await stateRead, await markersRead);
             // Figures from before generations (no base), or in an older layout, are replaced whole.
             var full = run.Full || state.FullPending || state.Base is null || state.Layout != Generations.Layout;
             generation = await generations.BeginAsync(run.Id, full, cancellationToken);

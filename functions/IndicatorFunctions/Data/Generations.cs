@@ -102,11 +102,15 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         var fence = new TableEntity(StatePartition, RunRow) { ["RunningId"] = runId };
         if (full)
             fence["FullPending"] = true;
-        var taken = await tables.State.UpsertEntityAsync(fence, TableUpdateMode.Merge, cancellationToken);
-        await tables.State.UpsertEntityAsync(GenerationRow(runId, full, Building), TableUpdateMode.Replace, cancellationToken);
+        // One transaction: the fence and the generation's row are in the same partition.
+        var taken = await tables.State.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.UpsertMerge, fence),
+            new TableTransactionAction(TableTransactionActionType.UpsertReplace, GenerationRow(runId, full, Building)),
+        ], cancellationToken);
         if (full)
             await tables.Aggregates(runId).CreateIfNotExistsAsync(cancellationToken);
-        return new RunGeneration(runId, full, taken.Headers.ETag ?? throw new InvalidOperationException("The state row came back without an ETag."));
+        return new RunGeneration(runId, full, taken.Value[0].Headers.ETag ?? throw new InvalidOperationException("The state row came back without an ETag."));
     }
 
     /// <summary>
@@ -157,9 +161,8 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
     }
 
     /// <summary>
-    /// After a commit, by the lock holder: drops the tables and copy records of runs that never committed, and of
-    /// generations older than the base once the base has been committed for <see cref="Grace"/> (the pre-generation
-    /// tables included). Best effort: garbage left behind is invisible and is collected by a later run.
+    /// After a commit, by the lock holder: drops the tables of runs that never committed, and of generations older
+    /// than the base once the base has been committed for <see cref="Grace"/> (the pre-generation tables with them). Best effort: garbage left behind is invisible and is collected by a later run.
     /// </summary>
     public async Task<int> CleanUpAsync(string current, CancellationToken cancellationToken)
     {
@@ -187,7 +190,8 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
                 logger.LogWarning(ex, "Could not drop generation {Generation}; a later run will", id);
             }
         }
-        if (baseSettled)
+        // The tables of builds before generations go with the first generations superseded after them (not on every run).
+        if (baseSettled && dropped > 0)
             await DropTablesAsync("", cancellationToken);
         return dropped;
     }
