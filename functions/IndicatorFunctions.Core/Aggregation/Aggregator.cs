@@ -3,11 +3,20 @@ using IndicatorFunctions.Domain;
 
 namespace IndicatorFunctions.Aggregation;
 
-/// <summary>A series that changed since the last run: the years that changed, or all of it.</summary>
-public sealed record SeriesChange(SeriesKey Series, IReadOnlySet<int> Years, bool All)
+/// <summary>
+/// A series that changed since the last run: the periods that changed, whole years that did (markers of earlier
+/// builds), or all of it.
+/// </summary>
+public sealed record SeriesChange(SeriesKey Series, IReadOnlySet<int> Years, bool All, IReadOnlySet<Period>? Periods = null)
 {
     /// <summary>Whether a period of the series lies in what changed.</summary>
-    public bool Covers(Period period) => All || Years.Contains(period.Year);
+    public bool Covers(Period period) => All || Years.Contains(period.Year) || Periods?.Contains(period) == true;
+
+    /// <summary>Only named periods changed: they can be read one by one, without a query.</summary>
+    public bool ByPeriod => !All && Years.Count == 0;
+
+    public SeriesChange Merge(SeriesChange other) =>
+        new(Series, Years.Union(other.Years).ToHashSet(), All || other.All, (Periods ?? new HashSet<Period>()).Union(other.Periods ?? new HashSet<Period>()).ToHashSet());
 }
 
 /// <summary>A catalog entry that changed since the last run: <c>cluster</c> or <c>indicator</c>, and its id.</summary>
@@ -32,7 +41,7 @@ public interface IObservationReader
     /// <summary>Every series of one indicator, series by series.</summary>
     IAsyncEnumerable<(SeriesKey Series, Dictionary<Period, Observation> Points)> ReadIndicatorAsync(string indicator, CancellationToken cancellationToken);
 
-    /// <summary>The current observations of each changed series in the years it changed (all of it when <see cref="SeriesChange.All"/>).</summary>
+    /// <summary>The current observations of each changed series in what changed (<see cref="SeriesChange.Covers"/>).</summary>
     Task<Dictionary<SeriesKey, Dictionary<Period, Observation>>> ReadChangedAsync(IReadOnlyCollection<SeriesChange> changes, CancellationToken cancellationToken);
 
     Task<Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>> ReadSeriesAsync(IReadOnlyCollection<SeriesKey> keys, CancellationToken cancellationToken);
@@ -123,7 +132,7 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     public async Task IncrementalAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changes, IReadOnlyList<CatalogChange> catalogChanges, CancellationToken cancellationToken)
     {
         // 1. The changed series.
-        var changed = changes.GroupBy(c => c.Series).Select(g => g.Aggregate(Merge)).ToList();
+        var changed = changes.GroupBy(c => c.Series).Select(g => g.Aggregate((a, b) => a.Merge(b))).ToList();
         var current = await reader.ReadChangedAsync(changed, cancellationToken);
         var committed = await reader.ReadSeriesAsync([.. changed.Select(c => c.Series)], cancellationToken);
         var newSeries = new Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>();
@@ -254,9 +263,6 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         }
         return whole;
     }
-
-    private static SeriesChange Merge(SeriesChange a, SeriesChange b) =>
-        new(a.Series, a.Years.Union(b.Years).ToHashSet(), a.All || b.All);
 
     private static List<SeriesPoint> Growth(Dictionary<Period, Observation> points)
     {

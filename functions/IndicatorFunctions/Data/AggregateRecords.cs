@@ -7,8 +7,8 @@ using IndicatorFunctions.Domain;
 
 namespace IndicatorFunctions.Data;
 
-/// <summary>The three views of the aggregated figures; each is a record read whole by one endpoint.</summary>
-public enum AggregateKind { Series, CrossSection, Rollups }
+/// <summary>The three views of the aggregated figures, each a record read whole by one endpoint; and an incremental run's index of what it wrote.</summary>
+public enum AggregateKind { Series, CrossSection, Rollups, Index }
 
 /// <summary>One record: its kind, the indicator (the partition), and its key within the indicator.</summary>
 public readonly record struct RecordKey(AggregateKind Kind, string Indicator, string Key)
@@ -19,7 +19,11 @@ public readonly record struct RecordKey(AggregateKind Kind, string Indicator, st
 
     public static RecordKey Of(RollupKey rollup) => new(AggregateKind.Rollups, rollup.Indicator, rollup.Cluster);
 
-    public string Prefix => Kind switch { AggregateKind.Series => "s", AggregateKind.CrossSection => "x", _ => "r" };
+    /// <summary>The keys an incremental run wrote in one indicator.</summary>
+    public static RecordKey IndexOf(string indicator) => new(AggregateKind.Index, indicator, "keys");
+
+    /// <summary>The row key before the part number: <c>{s|x|r|i}|{key}</c>; unique within the indicator.</summary>
+    public string Name => Kind switch { AggregateKind.Series => "s", AggregateKind.CrossSection => "x", AggregateKind.Rollups => "r", _ => "i" } + "|" + Key;
 
     public SeriesKey Series => Key.Split('|') is [var district, var sector] ? new SeriesKey(Indicator, district, sector) : throw new FormatException(Key);
 
@@ -30,36 +34,37 @@ public readonly record struct RecordKey(AggregateKind Kind, string Indicator, st
 
 /// <summary>
 /// How the aggregated figures are stored: wide entities, one record per series, per cross-section and per cluster ×
-/// indicator, so a full run writes a few entities per hundred observations and every read is one record.
-/// <para>A generation's table (<c>agg{run}</c>, see <see cref="Generations"/>) has PK = indicator and RK
-/// <c>{s|x|r}|{key}|{generation}|{part}</c>: <c>s|{district}|{sector}</c>, <c>x|{sector}|{period}</c>,
-/// <c>r|{cluster}</c>. The record is compact JSON split over string properties <c>D0</c>… of at most
-/// <see cref="ChunkChars"/> characters (a property holds 64 KiB), and over several rows (<c>Parts</c>) past
-/// <see cref="ChunksPerRow"/> of them (an entity holds 1 MiB). The generation in the row key lets an incremental run
-/// write its changed records beside the committed ones in the same table: a reader of a view takes, per key, the
-/// newest generation the view includes (run ids sort newest first, so that is the first such row in key order). An
-/// incremental run's empty record is a row with <c>Parts</c> = 0 that hides the older one.</para>
+/// indicator, so a full run writes a few entities per hundred observations and every read is one point read.
+/// <para>Each generation (run) has its own table (<c>agg{run}</c>, see <see cref="Generations"/>): PK = indicator,
+/// RK <c>{name}|{part}</c> with name <c>s|{district}|{sector}</c>, <c>x|{sector}|{period}</c> or <c>r|{cluster}</c>.
+/// The record is compact JSON split over string properties <c>D0</c>… of at most <see cref="ChunkChars"/>
+/// characters (a property holds 64 KiB), and over several rows (<c>Parts</c>, on part 00) past
+/// <see cref="ChunksPerRow"/> of them (an entity holds 1 MiB). A full run's table holds every record; an
+/// incremental run's holds the records it changed, an empty one as a row with <c>Parts</c> = 0 that hides the older
+/// record, and per indicator an index of their names (<c>i|keys</c>), so a reader knows without a query which
+/// generation of its view holds a record.</para>
 /// </summary>
 public static class AggregateRecords
 {
     public const int ChunkChars = 30_000;
     public const int ChunksPerRow = 14;
 
-    /// <summary>The rows of one record as generation <paramref name="generation"/> writes it; none for an empty record unless it must hide an older one.</summary>
-    public static IEnumerable<TableEntity> Rows(RecordKey key, string generation, string json, bool empty, bool tombstone)
+    public static string RowKey(RecordKey key, int part) => $"{key.Name}|{part:D2}";
+
+    /// <summary>The rows of one record; none for an empty record unless it must hide an older one (<paramref name="tombstone"/>).</summary>
+    public static IEnumerable<TableEntity> Rows(RecordKey key, string json, bool tombstone)
     {
-        var prefix = $"{key.Prefix}|{key.Key}|{generation}|";
-        if (empty)
+        if (json.Length == 0)
         {
             if (tombstone)
-                yield return new TableEntity(key.Indicator, prefix + "00") { ["Parts"] = 0 };
+                yield return new TableEntity(key.Indicator, RowKey(key, 0)) { ["Parts"] = 0 };
             yield break;
         }
         var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
         var parts = (chunks + ChunksPerRow - 1) / ChunksPerRow;
         for (var part = 0; part < parts; part++)
         {
-            var row = new TableEntity(key.Indicator, prefix + part.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)) { ["Parts"] = parts };
+            var row = new TableEntity(key.Indicator, RowKey(key, part)) { ["Parts"] = parts };
             for (var i = 0; i < ChunksPerRow; i++)
             {
                 var start = (part * ChunksPerRow + i) * ChunkChars;
@@ -74,66 +79,29 @@ public static class AggregateRecords
     /// <summary>Characters a row carries (what a transaction's 4 MiB payload limit is counted in).</summary>
     public static int Size(TableEntity row) => row.Sum(p => p.Value is string s ? s.Length : 8);
 
-    /// <summary>The bounds of one key's rows that a view can include: its committed run down to its base.</summary>
-    public static (string From, string To) Range(RecordKey key, GenerationView view) =>
-        ($"{key.Prefix}|{key.Key}|{view.Committed}|", $"{key.Prefix}|{key.Key}|{view.Base}|~");
+    /// <summary>How many rows a record has, from its first row.</summary>
+    public static int PartsOf(TableEntity first) => first.GetInt32("Parts") ?? 0;
 
-    /// <summary>The bounds of every row of one kind in an indicator.</summary>
-    public static (string From, string To) Range(AggregateKind kind) => kind switch
+    /// <summary>A record's JSON from all its rows in part order ("" for an empty record).</summary>
+    public static string Join(IReadOnlyList<TableEntity> rows)
     {
-        AggregateKind.Series => ("s|", "s}"),
-        AggregateKind.CrossSection => ("x|", "x}"),
-        _ => ("r|", "r}"),
-    };
-
-    /// <summary>
-    /// Rows in row-key order (of one key or of many) resolved to records as <paramref name="view"/> has them: per key,
-    /// the JSON of the newest generation the view includes, or "" when that is an empty record.
-    /// </summary>
-    public static IEnumerable<(RecordKey Key, string Json)> Resolve(string indicator, IEnumerable<TableEntity> rows, GenerationView view)
-    {
-        string? currentKey = null, chosen = null;
+        if (rows.Count == 0 || PartsOf(rows[0]) == 0)
+            return "";
+        if (rows.Count != PartsOf(rows[0]))
+            throw new InvalidDataException($"aggregate record {rows[0].RowKey} has {rows.Count} of its {PartsOf(rows[0])} rows");
         var json = new StringBuilder();
-        int parts = 0, expected = 0;
         foreach (var row in rows)
         {
-            // {prefix}|{key}|{generation}|{part}: the generation and part are the last two fields.
-            var rk = row.RowKey;
-            var partAt = rk.LastIndexOf('|');
-            var generationAt = rk.LastIndexOf('|', partAt - 1);
-            var recordKey = rk[..generationAt];
-            var generation = rk[(generationAt + 1)..partAt];
-            if (recordKey != currentKey)
-            {
-                if (chosen is not null)
-                    yield return (Parse(indicator, currentKey!), Complete(json, parts, expected, currentKey!));
-                (currentKey, chosen, parts) = (recordKey, null, 0);
-                json.Clear();
-            }
-            if (chosen is null && view.Includes(generation))
-                chosen = generation;
-            if (chosen != generation)
-                continue;
-            parts++;
-            expected = row.GetInt32("Parts") ?? 0;
             for (var i = 0; i < ChunksPerRow && row.TryGetValue("D" + i, out var chunk); i++)
                 json.Append((string)chunk);
         }
-        if (chosen is not null)
-            yield return (Parse(indicator, currentKey!), Complete(json, parts, expected, currentKey!));
+        return json.ToString();
     }
 
-    /// <summary>The record's JSON ("" for an empty record), once every part of it has been read.</summary>
-    private static string Complete(StringBuilder json, int parts, int expected, string key) => expected == 0 || parts == expected
-        ? json.ToString()
-        : throw new InvalidDataException($"aggregate record {key} has {parts} of its {expected} rows");
+    public static string Serialize(IReadOnlyCollection<string> names) => JsonSerializer.Serialize(names, AggregateJson.Default.IReadOnlyCollectionString);
 
-    private static RecordKey Parse(string indicator, string prefixedKey) => new(prefixedKey[0] switch
-    {
-        's' => AggregateKind.Series,
-        'x' => AggregateKind.CrossSection,
-        _ => AggregateKind.Rollups,
-    }, indicator, prefixedKey[2..]);
+    public static HashSet<string> NamesFrom(string json) =>
+        json.Length == 0 ? [] : JsonSerializer.Deserialize(json, AggregateJson.Default.HashSetString)!;
 
     public static string Serialize(IReadOnlyList<SeriesPoint> points) =>
         JsonSerializer.Serialize(points.Select(p => PointDto.From(p.Observation.Period.ToString(), p)).ToList(), AggregateJson.Default.ListPointDto);
@@ -229,4 +197,6 @@ public sealed class RollupDto
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
 [JsonSerializable(typeof(List<PointDto>))]
 [JsonSerializable(typeof(List<RollupDto>))]
+[JsonSerializable(typeof(IReadOnlyCollection<string>))]
+[JsonSerializable(typeof(HashSet<string>))]
 internal sealed partial class AggregateJson : JsonSerializerContext;

@@ -8,17 +8,34 @@ using Azure.Data.Tables;
 namespace IndicatorFunctions.Data;
 
 /// <summary>
-/// A change the next run must aggregate: a series (with the years that changed, or all of it), or a catalog entry
+/// A change the next run must aggregate: a series (with the periods that changed, or all of it), or a catalog entry
 /// (cluster or indicator). One marker per series, however many points changed: a large ingest leaves as many
 /// markers as series, not as points.
 /// </summary>
-public sealed record ChangeMarker(string PartitionKey, string RowKey, ETag ETag, IReadOnlySet<int> Years, bool All)
+public sealed record ChangeMarker(string PartitionKey, string RowKey, ETag ETag, IReadOnlySet<int> Years, bool All, IReadOnlySet<Period>? Periods = null)
 {
     public const string CatalogPartition = "catalog";
 
     public bool IsCatalog => PartitionKey == CatalogPartition;
 
-    public SeriesChange ToChange() => new(SeriesKey.FromPartitionKey(RowKey), Years, All);
+    public SeriesChange ToChange() => new(SeriesKey.FromPartitionKey(RowKey), Years, All, Periods);
+
+    /// <summary>The property naming a changed period: <c>p</c> and the period with <c>_</c> for <c>-</c> (<c>p2021_Q3</c>).</summary>
+    public static string PropertyOf(Period period) => "p" + period.ToString().Replace('-', '_');
+
+    /// <summary>The periods and (markers of earlier builds, <c>y2021</c>) years a marker names.</summary>
+    public static (HashSet<Period> Periods, HashSet<int> Years) Parse(IEnumerable<string> properties)
+    {
+        var (periods, years) = (new HashSet<Period>(), new HashSet<int>());
+        foreach (var name in properties)
+        {
+            if (name.Length > 1 && name[0] == 'p' && Period.TryParse(name[1..].Replace('_', '-'), out var period))
+                periods.Add(period);
+            else if (name.Length == 5 && name[0] == 'y' && int.TryParse(name[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var year))
+                years.Add(year);
+        }
+        return (periods, years);
+    }
 
     public CatalogChange ToCatalogChange() => new(RowKey[..RowKey.IndexOf('|')], RowKey[(RowKey.IndexOf('|') + 1)..]);
 }
@@ -36,22 +53,22 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
     public static string ShardOf(SeriesKey series) =>
         "s" + (StableHash(series.PartitionKey) % Shards).ToString("D2", CultureInfo.InvariantCulture);
 
-    // An entity holds at most 252 properties; a series changed in more years than this is marked whole.
-    private const int MaxYearProperties = 200;
+    // An entity holds at most 252 properties; a series changed in more periods than this is marked whole.
+    private const int MaxPeriodProperties = 200;
 
     /// <summary>
-    /// Marks the years of one series that changed. A merge upsert adds years to whatever is marked already, so
-    /// concurrent ingests into one series never lose each other's marks.
+    /// Marks the periods of one series that changed (so a run can read them one by one). A merge upsert adds periods
+    /// to whatever is marked already, so concurrent ingests into one series never lose each other's marks.
     /// </summary>
     public async Task MarkSeriesAsync(SeriesKey series, IEnumerable<Period> periods, CancellationToken cancellationToken)
     {
-        var years = periods.Select(p => p.Year).ToHashSet();
+        var changed = periods.ToHashSet();
         var marker = new TableEntity(ShardOf(series), series.PartitionKey);
-        if (years.Count > MaxYearProperties)
+        if (changed.Count > MaxPeriodProperties)
             marker["All"] = true;
         else
-            foreach (var year in years)
-                marker["y" + year.ToString(CultureInfo.InvariantCulture)] = true;
+            foreach (var period in changed)
+                marker[ChangeMarker.PropertyOf(period)] = true;
         try
         {
             await tables.Changes.UpsertEntityAsync(marker, TableUpdateMode.Merge, cancellationToken);
@@ -73,9 +90,11 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
     {
         var partitions = Enumerable.Range(0, Shards).Select(i => "s" + i.ToString("D2", CultureInfo.InvariantCulture)).Append(ChangeMarker.CatalogPartition);
         var reads = await Task.WhenAll(partitions.Select(p => IndicatorTables.ReadPartitionAsync(tables.Changes, p, cancellationToken)));
-        return reads.SelectMany(r => r).Select(e => new ChangeMarker(e.PartitionKey, e.RowKey, e.ETag,
-            e.Keys.Where(k => k.Length == 5 && k[0] == 'y').Select(k => int.Parse(k[1..], CultureInfo.InvariantCulture)).ToHashSet(),
-            e.GetBoolean("All") ?? false)).ToList();
+        return reads.SelectMany(r => r).Select(e =>
+        {
+            var (periods, years) = ChangeMarker.Parse(e.Keys);
+            return new ChangeMarker(e.PartitionKey, e.RowKey, e.ETag, years, e.GetBoolean("All") ?? false, periods);
+        }).ToList();
     }
 
     /// <summary>

@@ -1,19 +1,17 @@
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace IndicatorFunctions.Data;
 
 /// <summary>
 /// What readers see: the last committed run (<see cref="Committed"/>, the <c>runId</c> of every read), the full run it
-/// builds on (<see cref="Base"/>, whose table holds the figures), and the incremental runs committed since
-/// (<see cref="Increments"/>), whose changed records sit beside the base's in that table.
+/// builds on (<see cref="Base"/>, whose table holds every record), and the incremental runs committed since
+/// (<see cref="Increments"/>), whose tables hold the records they changed.
 /// </summary>
 public sealed record GenerationView(string? Committed, string Base, IReadOnlySet<string> Increments)
 {
     public static GenerationView None { get; } = new(null, "", new HashSet<string>());
-
-    /// <summary>Whether a generation's rows are part of what this view shows.</summary>
-    public bool Includes(string generation) => Committed is not null && (generation == Base || Increments.Contains(generation));
 }
 
 /// <summary>A run's own generation, and the ETag of the state row that fences its commit.</summary>
@@ -26,13 +24,13 @@ public sealed record RunGeneration(string Id, bool Full, ETag Fence);
 public sealed class RunLockLostException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Generations of the aggregated figures, the way analytics tables are built and swapped. A full run writes its own
-/// table (<c>agg{run}</c>), invisible to readers; an incremental run writes the records it changes into its base's
-/// table beside the committed ones, under its own run id (see <see cref="AggregateRecords"/>), also invisible: a
-/// reader's view names the generations it includes. <see cref="CommitAsync"/> switches readers to the run in one
+/// Generations of the aggregated figures, the way analytics tables are built and swapped: every run writes its own
+/// table (<c>agg{run}</c>), invisible to readers — a full run every record, an incremental run the records it changed
+/// and an index of them (see <see cref="AggregateRecords"/>). A reader's view names the generations it includes.
+/// <see cref="CommitAsync"/> switches readers to the run in one
 /// entity-group transaction on the <c>state</c> partition, conditional on the state row's ETag the run took when it
 /// began (its fencing token). A failed or fenced-out run is never committed, so its writes are never served;
-/// <see cref="CleanUpAsync"/> drops a failed full run's table, and generations older than the base once
+/// <see cref="CleanUpAsync"/> drops a failed run's table, and generations older than the base once
 /// <see cref="Grace"/> has passed (readers still on the previous run finish first).
 /// </summary>
 public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILogger<Generations> logger)
@@ -73,24 +71,58 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         return new GenerationView(committed, baseId, increments);
     }
 
-    /// <summary>One record as this view has it: its JSON, or "" when there is none.</summary>
+    /// <summary>
+    /// One record as this view has it — its JSON, or "" when there is none: from the newest increment whose index
+    /// names it, else from the base. Point reads only: one per record (and per row past the first of a large one),
+    /// and once per increment and indicator for its index, which never changes and is kept.
+    /// </summary>
     public async Task<string> ReadAsync(GenerationView view, RecordKey key, CancellationToken cancellationToken)
     {
         if (view.Committed is null)
             return "";
-        var (from, to) = AggregateRecords.Range(key, view);
-        var rows = await IndicatorTables.ReadPartitionAsync(tables.Aggregates(view.Base), key.Indicator, cancellationToken, from, to + "~");
-        return AggregateRecords.Resolve(key.Indicator, rows, view).Select(r => r.Json).FirstOrDefault() ?? "";
+        // Run ids sort newest first.
+        foreach (var increment in view.Increments.Order(StringComparer.Ordinal))
+        {
+            if ((await IndexAsync(increment, key.Indicator, cancellationToken)).Contains(key.Name))
+                return await ReadRowsAsync(increment, key, cancellationToken);
+        }
+        return await ReadRowsAsync(view.Base, key, cancellationToken);
     }
 
-    /// <summary>Every record of one kind in an indicator as this view has them (one key-range query).</summary>
-    public async Task<List<(RecordKey Key, string Json)>> ReadAllAsync(GenerationView view, AggregateKind kind, string indicator, CancellationToken cancellationToken)
+    private readonly MemoryCache _indexes = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    private async Task<HashSet<string>> IndexAsync(string increment, string indicator, CancellationToken cancellationToken)
     {
-        if (view.Committed is null)
-            return [];
-        var (from, to) = AggregateRecords.Range(kind);
-        var rows = await IndicatorTables.ReadPartitionAsync(tables.Aggregates(view.Base), indicator, cancellationToken, from, to);
-        return [.. AggregateRecords.Resolve(indicator, rows, view)];
+        var read = _indexes.GetOrCreate((increment, indicator), entry =>
+        {
+            entry.Size = 1;
+            entry.SlidingExpiration = TimeSpan.FromHours(1);
+            return ReadIndexAsync(increment, indicator);
+        })!;
+        try
+        {
+            return await read.WaitAsync(cancellationToken);
+        }
+        catch when (read.IsFaulted || read.IsCanceled)
+        {
+            _indexes.Remove((increment, indicator)); // not kept: the next read tries storage again
+            throw;
+        }
+    }
+
+    private async Task<HashSet<string>> ReadIndexAsync(string increment, string indicator) =>
+        AggregateRecords.NamesFrom(await ReadRowsAsync(increment, RecordKey.IndexOf(indicator), CancellationToken.None));
+
+    private async Task<string> ReadRowsAsync(string generation, RecordKey key, CancellationToken cancellationToken)
+    {
+        var table = tables.Aggregates(generation);
+        if (await IndicatorTables.GetOrNullAsync(table, key.Indicator, AggregateRecords.RowKey(key, 0), cancellationToken) is not { } first)
+            return "";
+        var rows = new List<TableEntity> { first };
+        for (var part = 1; part < AggregateRecords.PartsOf(first); part++)
+            rows.Add(await IndicatorTables.GetOrNullAsync(table, key.Indicator, AggregateRecords.RowKey(key, part), cancellationToken)
+                ?? throw new InvalidDataException($"aggregate record {key.Name} in generation {generation} lacks part {part}"));
+        return AggregateRecords.Join(rows);
     }
 
     /// <summary>
@@ -108,8 +140,7 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
             new TableTransactionAction(TableTransactionActionType.UpsertMerge, fence),
             new TableTransactionAction(TableTransactionActionType.UpsertReplace, GenerationRow(runId, full, Building)),
         ], cancellationToken);
-        if (full)
-            await tables.Aggregates(runId).CreateIfNotExistsAsync(cancellationToken);
+        await tables.Aggregates(runId).CreateIfNotExistsAsync(cancellationToken);
         return new RunGeneration(runId, full, taken.Value[0].Headers.ETag ?? throw new InvalidOperationException("The state row came back without an ETag."));
     }
 

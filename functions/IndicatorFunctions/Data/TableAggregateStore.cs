@@ -8,20 +8,21 @@ namespace IndicatorFunctions.Data;
 
 /// <summary>
 /// The pipeline's storage, one per run: observations read from <c>observations</c>, the figures written as wide
-/// records (see <see cref="AggregateRecords"/>) under the run's id as generation. A full run (<paramref name="committed"/>
-/// null) fills its own table <c>agg{run}</c>; an incremental run reads the committed records through that view and
-/// writes the records it changes into the view's base table, beside them. Writes go through one
-/// <see cref="BatchWriter"/>: every record of an indicator is in one partition, so transactions are full. Counts
-/// what it reads and writes for the ledger.
+/// records (see <see cref="AggregateRecords"/>) into the run's own table <c>agg{run}</c>. A full run
+/// (<paramref name="committed"/> null) writes every record; an incremental run reads the committed records through
+/// that view (point reads, many at a time), writes the records it changes, and at <see cref="FlushAsync"/> an index
+/// of them per indicator. Writes go through one <see cref="BatchWriter"/>: every record of an indicator is in one
+/// partition, so transactions are full. Counts what it reads and writes for the ledger.
 /// </summary>
 public sealed class TableAggregateStore(IndicatorTables tables, Generations generations, string generation, GenerationView? committed) : IObservationReader, IAggregateWriter
 {
-    // Past this many records of one kind in one indicator, one key-range scan beats a query per record.
-    private const int RangeScanThreshold = 16;
-    private const int ReadConcurrency = 16;
+    private const int ReadConcurrency = 32;
 
     private readonly BatchWriter _writer = new();
-    private readonly TableClient _table = tables.Aggregates(committed?.Base ?? generation);
+    private readonly TableClient _table = tables.Aggregates(generation);
+
+    /// <summary>An incremental run's written record names per indicator: its index.</summary>
+    private readonly Dictionary<string, SortedSet<string>> _written = [];
 
     public long ObservationsRead { get; private set; }
 
@@ -54,20 +55,34 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
             yield return (SeriesKey.FromPartitionKey(partition), points);
     }
 
-    /// <summary>Per change, one query: the series' rows from its first changed year to its last (periods start with their year).</summary>
+    /// <summary>
+    /// Per change: its periods one by one (point reads) when the marker names them, else one query for the series'
+    /// rows from its first changed year to its last (periods start with their year), or the whole series.
+    /// </summary>
     public async Task<Dictionary<SeriesKey, Dictionary<Period, Observation>>> ReadChangedAsync(IReadOnlyCollection<SeriesChange> changes, CancellationToken cancellationToken)
     {
         var result = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
-        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (change, ct) =>
+        foreach (var change in changes)
+            result[change.Series] = [];
+        var reads = changes.SelectMany(c => c.ByPeriod
+            ? c.Periods!.Select(p => (Change: c, Period: (Period?)p))
+            : [(c, null)]);
+        await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (read, ct) =>
         {
-            var (from, to) = change.All || change.Years.Count == 0
-                ? ((string?)null, (string?)null)
-                : (Year(change.Years.Min()), Year(change.Years.Max() + 1));
-            var entities = await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(change.Series), ct, from, to);
-            var points = entities.Select(e => e.ToObservation()).Where(o => change.Covers(o.Period)).ToDictionary(o => o.Period);
+            var (change, period) = read;
+            var partition = ObservationEntity.Partition(change.Series);
+            List<ObservationEntity> entities;
+            if (period is { } p)
+                entities = await IndicatorTables.GetOrNullAsync<ObservationEntity>(tables.Observations, partition, p.ToString(), ct) is { } one ? [one] : [];
+            else
+            {
+                var (from, to) = change.All || change.Years.Count == 0 ? ((string?)null, (string?)null) : (Year(change.Years.Min()), Year(change.Years.Max() + 1));
+                entities = await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, partition, ct, from, to);
+            }
             lock (result)
             {
-                result[change.Series] = points;
+                foreach (var observation in entities.Select(e => e.ToObservation()).Where(o => change.Covers(o.Period)))
+                    result[change.Series][observation.Period] = observation;
                 ObservationsRead += entities.Count;
             }
         });
@@ -86,28 +101,13 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
         (await ReadRecordsAsync(AggregateKind.Rollups, keys.Select(RecordKey.Of), cancellationToken))
             .ToDictionary(r => r.Key.Rollup, r => (IReadOnlyList<RollupPoint>)AggregateRecords.RollupsFrom(r.Value));
 
-    /// <summary>
-    /// The committed records with these keys (a full run has none): per indicator, one key-range scan of the kind
-    /// when many are wanted, else a query per record, several at a time.
-    /// </summary>
+    /// <summary>The committed records with these keys (a full run has none), one point read each, many at a time.</summary>
     private async Task<Dictionary<RecordKey, string>> ReadRecordsAsync(AggregateKind kind, IEnumerable<RecordKey> keys, CancellationToken cancellationToken)
     {
         var found = new Dictionary<RecordKey, string>();
         if (committed is not { Committed: not null } view)
             return found;
-        var wanted = keys.ToHashSet();
-        var scans = wanted.GroupBy(k => k.Indicator).Where(g => g.Count() > RangeScanThreshold).Select(g => g.Key).ToList();
-        var singles = wanted.Where(k => !scans.Contains(k.Indicator)).ToList();
-        await Parallel.ForEachAsync(scans, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (indicator, ct) =>
-        {
-            var records = await generations.ReadAllAsync(view, kind, indicator, ct);
-            lock (found)
-            {
-                foreach (var (key, json) in records.Where(r => wanted.Contains(r.Key)))
-                    found[key] = json;
-            }
-        });
-        await Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
+        await Parallel.ForEachAsync(keys.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var json = await generations.ReadAsync(view, key, ct);
             lock (found)
@@ -128,7 +128,13 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     /// <summary>An empty record is not written by a full run (its table starts empty); an incremental run writes one that hides the committed record.</summary>
     private async Task WriteAsync(RecordKey key, bool empty, Func<string> json, CancellationToken cancellationToken)
     {
-        foreach (var row in AggregateRecords.Rows(key, generation, empty ? "" : json(), empty, tombstone: committed is not null))
+        if (committed is not null)
+        {
+            if (!_written.TryGetValue(key.Indicator, out var names))
+                _written[key.Indicator] = names = new SortedSet<string>(StringComparer.Ordinal);
+            names.Add(key.Name);
+        }
+        foreach (var row in AggregateRecords.Rows(key, empty ? "" : json(), tombstone: committed is not null))
         {
             await _writer.UpsertAsync(_table, row, AggregateRecords.Size(row), cancellationToken);
             if (key.Kind == AggregateKind.Rollups)
@@ -141,7 +147,17 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     /// <summary>The indicator's partition is complete: send it rather than hold it.</summary>
     public Task IndicatorCompleteAsync(CancellationToken cancellationToken) => _writer.SendAllAsync(cancellationToken);
 
-    public Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
+    /// <summary>Sends everything; an incremental run then writes its index per indicator, so a reader finds what it changed.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (indicator, names) in _written)
+        {
+            foreach (var row in AggregateRecords.Rows(RecordKey.IndexOf(indicator), AggregateRecords.Serialize(names), tombstone: false))
+                await _writer.UpsertAsync(_table, row, AggregateRecords.Size(row), cancellationToken);
+        }
+        _written.Clear();
+        await _writer.FlushAsync(cancellationToken);
+    }
 
     private static string Year(int year) => year.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -253,7 +253,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Changes_are_marked_once_per_series_with_their_years_and_cleared_by_the_run()
+    public async Task Changes_are_marked_once_per_series_with_their_periods_and_cleared_by_the_run()
     {
         await using var app = new FunctionAppFactory(azurite);
         var admin = app.CreateAdminClient();
@@ -268,8 +268,9 @@ public sealed class PipelineTests(AzuriteFixture azurite)
 
         Assert.Equal(["gdp|jingan|total", "gdp|wuhou|total", "gdp|xuhui|total"], marked.Where(m => !m.IsCatalog).Select(m => m.RowKey).Order(StringComparer.Ordinal));
         Assert.Equal(["cluster|ai", "cluster|core"], marked.Where(m => m.IsCatalog).Select(m => m.RowKey).Order(StringComparer.Ordinal));
-        // A second ingest into the same series adds its year to the marker instead of replacing it.
-        Assert.Equal([2020, 2021, 2022], marked.Single(m => m.RowKey == "gdp|jingan|total").Years.Order());
+        // A second ingest into the same series adds its period to the marker instead of replacing it.
+        Assert.Equal(["2020", "2021", "2022"], marked.Single(m => m.RowKey == "gdp|jingan|total").Periods!.Order().Select(p => p.ToString()));
+        Assert.Empty(marked.Single(m => m.RowKey == "gdp|jingan|total").Years);
         Assert.Empty(afterRun);
     }
 }

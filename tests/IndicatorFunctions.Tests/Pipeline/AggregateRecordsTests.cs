@@ -6,14 +6,12 @@ using IndicatorFunctions.Domain;
 namespace IndicatorFunctions.Tests.Pipeline;
 
 /// <summary>
-/// The wide-record layout without storage: a record split over properties and rows comes back whole, a reader takes
-/// per key the newest generation its view includes, and the compact JSON keeps every figure to the bit.
+/// The wide-record layout without storage: a record split over properties and rows comes back whole, an empty one is
+/// a row only where it must hide an older record, and the compact JSON keeps every figure to the bit. (Which
+/// generation a reader takes a record from is checked against Azurite in GenerationTests.)
 /// </summary>
 public sealed class AggregateRecordsTests
 {
-    // Run ids sort newest first: "g1" is newer than "g2", and so on.
-    private static readonly GenerationView View = new("g1", "g4", new HashSet<string> { "g1", "g3" });
-
     private static readonly RecordKey Key = RecordKey.Of(new SeriesKey("gdp", "xuhui", "total"));
 
     private static string Text(int length) => string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + i % 26)));
@@ -29,74 +27,49 @@ public sealed class AggregateRecordsTests
     {
         var json = Text(length);
 
-        var written = AggregateRecords.Rows(Key, "g1", json, empty: false, tombstone: true).ToList();
-        var read = AggregateRecords.Resolve("gdp", written, View).Single();
+        var written = AggregateRecords.Rows(Key, json, tombstone: true).ToList();
 
         Assert.Equal(rows, written.Count);
+        Assert.Equal(Enumerable.Range(0, rows).Select(part => $"s|xuhui|total|{part:D2}"), written.Select(r => r.RowKey));
+        Assert.All(written, r => Assert.Equal("gdp", r.PartitionKey));
         Assert.Equal(propertiesInLastRow, written[^1].Keys.Count(k => k.StartsWith('D')));
         Assert.All(written, r => Assert.True(r.Where(p => p.Key.StartsWith('D')).All(p => ((string)p.Value).Length <= AggregateRecords.ChunkChars)));
         Assert.All(written, r => Assert.True(AggregateRecords.Size(r) * 2 < 1_000_000, "an entity holds 1 MiB (strings count two bytes a character)"));
         Assert.All(written, r => Assert.Equal(rows, r.GetInt32("Parts")));
-        Assert.Equal(Key, read.Key);
-        Assert.Equal(json, read.Json);
+        Assert.Equal(json, AggregateRecords.Join(written));
     }
 
     [Theory]
-    [InlineData(false, false, 0)] // a full run does not write an empty record: its table starts empty
-    [InlineData(true, true, 1)]   // an incremental run writes one that hides the committed record
-    public void An_empty_record_is_a_row_only_when_it_must_hide_an_older_one(bool empty, bool tombstone, int rows)
+    [InlineData(false, 0)] // a full run does not write an empty record: its table starts empty
+    [InlineData(true, 1)]  // an incremental run writes one that hides the committed record
+    public void An_empty_record_is_a_row_only_when_it_must_hide_an_older_one(bool tombstone, int rows)
     {
-        Assert.Equal(rows, AggregateRecords.Rows(Key, "g1", "", empty, tombstone).Count());
-    }
+        var written = AggregateRecords.Rows(Key, "", tombstone).ToList();
 
-    /// <summary>Rows of one key as a range query returns them: in row-key order, so newest generation first.</summary>
-    private static IEnumerable<TableEntity> RowsOf(params (string Generation, string Json)[] records) =>
-        records.SelectMany(r => AggregateRecords.Rows(Key, r.Generation, r.Json, empty: r.Json.Length == 0, tombstone: true))
-            .OrderBy(r => r.RowKey, StringComparer.Ordinal);
-
-    [Theory]
-    [InlineData("base", "g4:base")]
-    [InlineData("inc3", "g3:inc3|g4:base")]
-    [InlineData("inc1", "g1:inc1|g3:inc3|g4:base")]
-    [InlineData("inc3", "g2:failed|g3:inc3|g4:base")]          // g2 never committed: not in the view
-    [InlineData("inc1", "g0:building|g1:inc1|g4:base")]        // g0 is a run still writing
-    [InlineData("", "g1:|g4:base")]                             // g1 emptied the record
-    [InlineData("base", "g4:base|g5:older")]                    // g5 is older than the base
-    public void A_reader_takes_the_newest_generation_its_view_includes(string expected, string stored)
-    {
-        var records = stored.Split('|').Select(s => s.Split(':')).Select(p => (p[0], p[1])).ToArray();
-
-        var read = AggregateRecords.Resolve("gdp", RowsOf(records), View).ToList();
-
-        Assert.Equal(expected, Assert.Single(read).Json);
-    }
-
-    [Fact]
-    public void A_key_range_scan_resolves_every_key_and_skips_keys_the_view_has_none_of()
-    {
-        var keys = new[] { "a|total", "b|total", "b|total-x", "c|total" }.Select(k => new RecordKey(AggregateKind.Series, "gdp", k)).ToList();
-        var rows = new[]
-        {
-            AggregateRecords.Rows(keys[0], "g4", "A", false, true),
-            AggregateRecords.Rows(keys[1], "g3", "B3", false, true), AggregateRecords.Rows(keys[1], "g4", "B4", false, true),
-            AggregateRecords.Rows(keys[2], "g2", "failed only", false, true),
-            AggregateRecords.Rows(keys[3], "g1", Text(AggregateRecords.ChunkChars * AggregateRecords.ChunksPerRow + 3), false, true),
-        }.SelectMany(r => r).OrderBy(r => r.RowKey, StringComparer.Ordinal);
-
-        var read = AggregateRecords.Resolve("gdp", rows, View).ToDictionary(r => r.Key.Key, r => r.Json);
-
-        Assert.Equal(["a|total", "b|total", "c|total"], read.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("A", read["a|total"]);
-        Assert.Equal("B3", read["b|total"]);
-        Assert.Equal(AggregateRecords.ChunkChars * AggregateRecords.ChunksPerRow + 3, read["c|total"].Length);
+        Assert.Equal(rows, written.Count);
+        Assert.Equal("", AggregateRecords.Join(written));
     }
 
     [Fact]
     public void A_record_missing_one_of_its_rows_is_an_error_not_a_shorter_record()
     {
-        var rows = AggregateRecords.Rows(Key, "g1", Text(AggregateRecords.ChunkChars * AggregateRecords.ChunksPerRow + 1), false, true).Take(1);
+        var rows = AggregateRecords.Rows(Key, Text(AggregateRecords.ChunkChars * AggregateRecords.ChunksPerRow + 1), true).Take(1).ToList();
 
-        Assert.Throws<InvalidDataException>(() => AggregateRecords.Resolve("gdp", rows, View).ToList());
+        Assert.Throws<InvalidDataException>(() => AggregateRecords.Join(rows));
+    }
+
+    [Theory]
+    [InlineData("s|xuhui|total")]
+    [InlineData("x|total|2021-Q3")]
+    [InlineData("r|core")]
+    public void An_index_names_records_by_their_row_key_prefix(string name)
+    {
+        var keys = new[] { RecordKey.Of(new SeriesKey("gdp", "xuhui", "total")), RecordKey.Of(new CrossSectionKey("gdp", "total", Period.Parse("2021-Q3"))), RecordKey.Of(new RollupKey("core", "gdp")) };
+
+        var index = AggregateRecords.NamesFrom(AggregateRecords.Serialize(keys.Select(k => k.Name).ToList()));
+
+        Assert.Contains(name, index);
+        Assert.Equal(3, index.Count);
     }
 
     public static TheoryData<double, double?, string?> Figures => new()
