@@ -176,10 +176,12 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         var sections = await reader.ReadCrossSectionsAsync([.. touched.Keys], cancellationToken);
         foreach (var (key, districts) in touched)
         {
-            var rows = (sections.GetValueOrDefault(key) ?? []).Where(r => !districts.ContainsKey(r.District)).ToList();
+            var before = sections.GetValueOrDefault(key) ?? [];
+            var rows = before.Where(r => !districts.ContainsKey(r.District)).ToList();
             rows.AddRange(districts.Where(d => d.Value is not null).Select(d => new CrossSectionRow(d.Key, d.Value!)));
             sections[key] = InDistrictOrder(rows);
-            await writer.WriteCrossSectionAsync(key, sections[key], cancellationToken);
+            if (before.Count > 0 || rows.Count > 0) // P + 1 of a series' last period has neither
+                await writer.WriteCrossSectionAsync(key, sections[key], cancellationToken);
         }
 
         // 3. Rollups: whole for changed clusters and indicators, else the touched periods.

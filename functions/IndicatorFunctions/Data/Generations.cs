@@ -89,6 +89,25 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         return await ReadRowsAsync(view.Base, key, cancellationToken);
     }
 
+    /// <summary>
+    /// Every record of one kind in one indicator as this view has them, by name: one key-range query in the base's
+    /// table and one in each increment's (newest first, so the first holder of a name wins).
+    /// </summary>
+    public async Task<Dictionary<string, string>> ReadAllAsync(GenerationView view, AggregateKind kind, string indicator, CancellationToken cancellationToken)
+    {
+        var records = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (view.Committed is null)
+            return records;
+        var prefix = new RecordKey(kind, indicator, "").Name;
+        foreach (var generation in view.Increments.Order(StringComparer.Ordinal).Append(view.Base))
+        {
+            var rows = await IndicatorTables.ReadPartitionAsync(tables.Aggregates(generation), indicator, cancellationToken, prefix, prefix + "~");
+            foreach (var record in rows.GroupBy(r => r.RowKey[..r.RowKey.LastIndexOf('|')], StringComparer.Ordinal))
+                records.TryAdd(record.Key, AggregateRecords.Join([.. record]));
+        }
+        return records;
+    }
+
     private readonly MemoryCache _indexes = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
     private async Task<HashSet<string>> IndexAsync(string increment, string indicator, CancellationToken cancellationToken)

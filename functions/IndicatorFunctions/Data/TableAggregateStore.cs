@@ -18,6 +18,9 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
 {
     private const int ReadConcurrency = 32;
 
+    // Past this many records of one kind in one indicator, one key-range query per generation beats a point read each.
+    private const int RangeScanThreshold = 16;
+
     private readonly BatchWriter _writer = new();
     private readonly TableClient _table = tables.Aggregates(generation);
 
@@ -101,13 +104,28 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
         (await ReadRecordsAsync(AggregateKind.Rollups, keys.Select(RecordKey.Of), cancellationToken))
             .ToDictionary(r => r.Key.Rollup, r => (IReadOnlyList<RollupPoint>)AggregateRecords.RollupsFrom(r.Value));
 
-    /// <summary>The committed records with these keys (a full run has none), one point read each, many at a time.</summary>
+    /// <summary>
+    /// The committed records with these keys (a full run has none): per indicator, one key-range query of the kind
+    /// when many are wanted, else a point read each, many at a time.
+    /// </summary>
     private async Task<Dictionary<RecordKey, string>> ReadRecordsAsync(AggregateKind kind, IEnumerable<RecordKey> keys, CancellationToken cancellationToken)
     {
         var found = new Dictionary<RecordKey, string>();
         if (committed is not { Committed: not null } view)
             return found;
-        await Parallel.ForEachAsync(keys.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
+        var byIndicator = keys.Distinct().GroupBy(k => k.Indicator).ToList();
+        var scans = byIndicator.Where(g => g.Count() > RangeScanThreshold).ToList();
+        await Parallel.ForEachAsync(scans, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (group, ct) =>
+        {
+            var records = await generations.ReadAllAsync(view, kind, group.Key, ct);
+            lock (found)
+            {
+                foreach (var key in group)
+                    found[key] = records.GetValueOrDefault(key.Name, "");
+            }
+        });
+        var singles = byIndicator.Where(g => g.Count() <= RangeScanThreshold).SelectMany(g => g);
+        await Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var json = await generations.ReadAsync(view, key, ct);
             lock (found)
