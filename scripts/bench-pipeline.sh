@@ -21,7 +21,8 @@
 # BENCH_YEARS (20), BENCH_SECTORS (1), BENCH_SEED (42), BENCH_BODY_ROWS (5000), BENCH_SDK_ENTITIES (50000),
 # BENCH_WRK_DURATION (15s), BENCH_WRK_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_RAW_READ_SECONDS (5),
 # BENCH_RAW_READ_CONCURRENCY (16), BENCH_COLD_SAMPLES (5 partitions per endpoint after each run).
-# About 25 minutes at 1M on a 2-core machine today (the load dominates); 100k takes about 3 minutes:
+# On an idle 2-core machine today, about 20 minutes at 1M (mostly loading) and about 5 at 100k; several times that
+# when other work shares the cores (100k took 13 minutes at load average 20):
 #   BENCH_OBSERVATIONS=100000 bash scripts/bench-pipeline.sh
 # Smoke mode (< 1 minute once built, on an idle machine; 2,000 observations over 10 districts, 1 s reads; checks the
 # script, not the figures):
@@ -155,7 +156,13 @@ kill "$LOAD_SAMPLER" 2>/dev/null || true
 
 # ---- summary ----
 f() { field "$@"; }
-from() { echo "$(field "$1" entitiesFrom | sed 's/ / + /g') from the run ledger"; } # the ledger counters an entity count sums
+from() { # the ledger counters an entity count sums, and what it leaves out
+  local counters
+  counters=$(field "$1" entitiesFrom)
+  echo -n "${counters// / + } from the run ledger"
+  [[ $counters == *entitiesWritten* || $counters == *rowsCopied* || $(field "$1" full) == true ]] ||
+    echo -n "; it records no rowsCopied, so the unchanged rows an incremental run copies into its generation are not counted"
+}
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t) ? "met" : "MISSED" }'; }
 met_le() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "met" : "MISSED" }'; }
