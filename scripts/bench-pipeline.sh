@@ -1,26 +1,47 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2119 # start_app takes extra settings (NAME=value); none here, not the script's arguments
-# Pipeline benchmark (not a test): the real app (Release build, local mode: see bench-app.sh) against a private
-# in-memory Azurite.
-#  1. For two data sizes (BENCH_OBSERVATIONS_SMALL, BENCH_OBSERVATIONS: same districts and years, so every
-#     partition — a series, a cross-section, a rollup — has the same size; only the number of indicators differs):
-#     fresh Azurite, load the synthetic catalog and observations through the HTTP API, restart the app (so its
-#     peak memory is the run's own), then a full run: POST /api/runs?wait=true {"full":true}.
-#  2. At the large size, in the same Azurite: the raw Azure.Data.Tables batch-upsert rate (IndicatorFunctions.Bench
-#     table-upsert: 100-op transactions, 4 in flight, as the app writes), the ceiling the full run's write rate is
-#     compared with; revise 1% of the points and run incrementally; then
-#     wrk against the series endpoint and against /api/health in the same app process.
-# Prints one summary block at the end with every figure and its target. Small smoke run (< 1 minute):
-#   BENCH_OBSERVATIONS=4000 BENCH_SDK_ENTITIES=2000 BENCH_WRK_DURATION=3s bash scripts/bench-pipeline.sh
+# Scale benchmark (not a test): the real app (Release build, local mode: see bench-app.sh) against a private
+# in-memory Azurite, with seeded synthetic data (Samples/SyntheticData.cs). Every rate is set against the raw
+# Azure.Data.Tables rate measured in the same Azurite in the same run.
+#  1. Small size (BENCH_OBSERVATIONS_SMALL, default 1/4 of the large: same districts and years, so every partition — a
+#     series, a cross-section, a rollup — has the same size; only the number of indicators differs): fresh Azurite,
+#     load through the HTTP API, restart the app (so its peak memory is the run's own), full run. Only its memory is
+#     reported: the memory verdict compares the two sizes.
+#  2. Large size (BENCH_OBSERVATIONS, default 1,000,000), fresh Azurite:
+#     raw SDK batch upsert (IndicatorFunctions.Bench table-upsert: BENCH_SDK_ENTITIES entities, 100-op transactions,
+#     4 in flight, as the app writes) into table sdkbefore; load (POST /api/observations); the raw upsert again into
+#     sdkafter; restart the app; full run (POST /api/runs?wait=true {"full":true}; counters from the run ledger,
+#     GET /api/runs/{id}); cold reads (the first read of a few partitions per endpoint after the commit);
+#     revise 1% of the points, incremental run, cold reads; revise ONE point, incremental run, cold reads;
+#     raw SDK reads of the partitions the series, cross-section and rollups endpoints serve (pipeline raw-read: a
+#     partition query and a point read, from the full run's tables); wrk against those three endpoints.
+#  3. One summary block: every figure, its ratio to the raw rate and its target (met/MISSED), the machine, its load
+#     average during the benchmark, versions, seed and the exact command.
+# Settings (environment): BENCH_OBSERVATIONS (1000000), BENCH_OBSERVATIONS_SMALL (1/4 of it), BENCH_DISTRICTS (50),
+# BENCH_YEARS (20), BENCH_SECTORS (1), BENCH_SEED (42), BENCH_BODY_ROWS (5000), BENCH_SDK_ENTITIES (50000),
+# BENCH_WRK_DURATION (15s), BENCH_WRK_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_RAW_READ_SECONDS (5),
+# BENCH_RAW_READ_CONCURRENCY (16), BENCH_COLD_SAMPLES (5 partitions per endpoint after each run).
+# On an idle 2-core machine today, about 20 minutes at 1M (mostly loading) and about 5 at 100k; several times that
+# when other work shares the cores (100k took 13 minutes at load average 20):
+#   BENCH_OBSERVATIONS=100000 bash scripts/bench-pipeline.sh
+# Smoke mode (< 1 minute once built, on an idle machine; 2,000 observations over 10 districts, 1 s reads; checks the
+# script, not the figures):
+#   BENCH_SMOKE=1 bash scripts/bench-pipeline.sh
 set -euo pipefail
+# The command as given, for the summary: the BENCH_* settings the caller set, before any default is filled in.
+COMMAND="$(env | grep '^BENCH_' | sort | tr '\n' ' ')bash scripts/bench-pipeline.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/bench-app.sh"
 cd "$ROOT"
 
-export BENCH_OBSERVATIONS=${BENCH_OBSERVATIONS:-100000}
-BENCH_OBSERVATIONS_SMALL=${BENCH_OBSERVATIONS_SMALL:-$((BENCH_OBSERVATIONS / 2))}
+if [ "${BENCH_SMOKE:-}" = 1 ]; then
+  : "${BENCH_OBSERVATIONS:=2000}" "${BENCH_DISTRICTS:=10}" "${BENCH_SDK_ENTITIES:=1000}" "${BENCH_WRK_DURATION:=1s}" "${BENCH_RAW_READ_SECONDS:=1}" "${BENCH_COLD_SAMPLES:=2}"
+fi
+export BENCH_OBSERVATIONS=${BENCH_OBSERVATIONS:-1000000}
+BENCH_OBSERVATIONS_SMALL=${BENCH_OBSERVATIONS_SMALL:-$((BENCH_OBSERVATIONS / 4))}
 export BENCH_DISTRICTS=${BENCH_DISTRICTS:-50} BENCH_YEARS=${BENCH_YEARS:-20} BENCH_SECTORS=${BENCH_SECTORS:-1} BENCH_SEED=${BENCH_SEED:-42}
 export BENCH_BODY_ROWS=${BENCH_BODY_ROWS:-5000} BENCH_ADMIN_KEY=bench
+export BENCH_RAW_READ_SECONDS=${BENCH_RAW_READ_SECONDS:-5} BENCH_RAW_READ_CONCURRENCY=${BENCH_RAW_READ_CONCURRENCY:-16} BENCH_COLD_SAMPLES=${BENCH_COLD_SAMPLES:-5}
 SDK_ENTITIES=${BENCH_SDK_ENTITIES:-50000}
 WRK_DURATION=${BENCH_WRK_DURATION:-15s} WRK_CONNECTIONS=${BENCH_WRK_CONNECTIONS:-64} WRK_THREADS=${BENCH_WRK_THREADS:-2}
 APP_DIR=$ROOT/functions/IndicatorFunctions/bin/Release/net10.0
@@ -44,11 +65,16 @@ dotnet build bench/IndicatorFunctions.Bench -c Release --nologo -v q >/dev/null
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-pipeline.XXXXXX")
 export AZURITE_LOG=$WORK/azurite.log
+STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ) SECONDS=0
+
+# The machine's 1-minute load average every 5 s for the whole benchmark (other work on the machine moves every figure).
+(while :; do cut -d' ' -f1 /proc/loadavg >>"$WORK/loadavg.txt"; sleep 5; done) &
+LOAD_SAMPLER=$!
+
 # "|| true": a process that already died (or dies by a signal) must not stop the cleanup under set -e.
-cleanup() { stop_app || true; stop_azurite || true; echo "logs: $WORK"; }
+cleanup() { kill "$LOAD_SAMPLER" 2>/dev/null || true; stop_app || true; stop_azurite || true; echo "logs: $WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
 
 step() { # pipeline step; prints its JSON line to stderr as progress and returns it on stdout
   local out
@@ -58,19 +84,31 @@ step() { # pipeline step; prints its JSON line to stderr as progress and returns
 }
 field() { echo "$1" | grep -o "\"$2\":[^,}]*" | head -1 | cut -d: -f2- | tr -d '"'; }
 require_succeeded() { [ "$(field "$1" status)" = succeeded ] || { echo "run failed: $1" >&2; exit 1; }; }
+sdk_upsert() { # table -> the table-upsert JSON line
+  local out
+  echo "  Azure.Data.Tables batch upsert, $SDK_ENTITIES entities into table $1..." >&2
+  out=$(BENCH_TABLE=$1 BENCH_ENTITIES=$SDK_ENTITIES dotnet "$BENCH_DLL" table-upsert)
+  echo "  sdk $1: $out" >&2
+  echo "$out"
+}
 
-# One size: fresh Azurite, load, restart the app, full run. Leaves Azurite and the app running.
-load_and_full_run() { # observations
+# One size: fresh Azurite, load, restart the app, full run. Leaves Azurite and the app running. With "raw", the raw
+# SDK upsert rate before the load (SDK_BEFORE) and after it (SDK_AFTER), each into its own table.
+load_and_full_run() { # observations [raw]
   export BENCH_OBSERVATIONS=$1
   start_private_azurite
   export BENCH_AZURITE_PID=$AZURITE_PID BENCH_CONNECTION_STRING=$AZURITE_CONNECTION_STRING
+  [ "${2:-}" = raw ] && SDK_BEFORE=$(sdk_upsert sdkbefore)
   start_app
   LOAD=$(step load)
   stop_app
+  [ "${2:-}" = raw ] && SDK_AFTER=$(sdk_upsert sdkafter)
   start_app
   FULL=$(step run-full)
   require_succeeded "$FULL"
 }
+
+cold_reads() { BENCH_RUN_ID=$(field "$1" runId) step cold-reads; }
 
 # wrk's latency in ms from a value such as 812.00us, 9.12ms or 1.02s.
 wrk_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.2f", n }'; }
@@ -90,60 +128,109 @@ read_bench() { # label path -> sets <label>_P50, _P99 (ms), _RPS, _ERRORS
   echo "  wrk $2: p50 $p50 ms, p99 $p99 ms, $rps req/s ${errors:+($errors)}" >&2
 }
 
-echo "== size 1: $BENCH_OBSERVATIONS_SMALL observations =="
+echo "== small size: $BENCH_OBSERVATIONS_SMALL observations (memory only) =="
 LARGE=$BENCH_OBSERVATIONS
 load_and_full_run "$BENCH_OBSERVATIONS_SMALL"
 SMALL_LOAD=$LOAD SMALL_FULL=$FULL
 stop_app
 stop_azurite || true
 
-echo "== size 2: $LARGE observations =="
-load_and_full_run "$LARGE"
-echo "  Azure.Data.Tables batch upsert, $SDK_ENTITIES entities into the same Azurite..." >&2
-SDK=$(BENCH_TABLE=sdkpeer BENCH_ENTITIES=$SDK_ENTITIES dotnet "$BENCH_DLL" table-upsert)
-echo "  sdk: $SDK" >&2
+echo "== large size: $LARGE observations =="
+load_and_full_run "$LARGE" raw
+COLD_FULL=$(cold_reads "$FULL")
 REVISE=$(step revise)
 INCR=$(step run-incremental)
 require_succeeded "$INCR"
-read_bench SERIES /api/districts/d-000/indicators/ind-000/series
-read_bench HEALTH /api/health
+COLD_INCR=$(cold_reads "$INCR")
+REVISE_ONE=$(step revise-one)
+ONE=$(step run-incremental)
+require_succeeded "$ONE"
+COLD_ONE=$(cold_reads "$ONE")
+RAW=$(BENCH_RUN_ID=$(field "$FULL" runId) step raw-read)
+read_bench SERIES "$(field "$RAW" seriesPath)"
+read_bench CROSS "$(field "$RAW" crossSectionPath)"
+read_bench ROLLUPS "$(field "$RAW" rollupsPath)"
 stop_app
 stop_azurite || true
+kill "$LOAD_SAMPLER" 2>/dev/null || true
 
 # ---- summary ----
 f() { field "$@"; }
+from() { # the ledger counters an entity count sums, and what it leaves out
+  local counters
+  counters=$(field "$1" entitiesFrom)
+  echo -n "${counters// / + } from the run ledger"
+  [[ $counters == *entitiesWritten* || $counters == *rowsCopied* || $(field "$1" full) == true ]] ||
+    echo -n "; it records no rowsCopied, so the unchanged rows an incremental run copies into its generation are not counted"
+}
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-full_eps=$(f "$FULL" entitiesPerSecond) sdk_eps=$(f "$SDK" entitiesPerSecond)
-ratio_write=$(calc %.2f "$full_eps / $sdk_eps")
-incr_fraction=$(calc %.3f "$(f "$INCR" wallSeconds) / $(f "$FULL" wallSeconds)")
-ratio_reads=$(calc %.2f "$SERIES_RPS / $HEALTH_RPS")
+met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t) ? "met" : "MISSED" }'; }
+met_le() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "met" : "MISSED" }'; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+count() { wc -w | tr -d ' '; }
+
+observations=$(f "$LOAD" observations)
+sdk_before=$(f "$SDK_BEFORE" entitiesPerSecond) sdk_after=$(f "$SDK_AFTER" entitiesPerSecond)
+sdk=$(calc %.0f "($sdk_before + $sdk_after) / 2")
+load_ops=$(f "$LOAD" observationsPerSecond)
+ratio_load=$(calc %.2f "$load_ops / $sdk")
+full_wall=$(f "$FULL" wallSeconds) full_entities=$(f "$FULL" entitiesWritten) full_eps=$(f "$FULL" entitiesPerSecond)
+full_seconds=$(calc %.3f "$(f "$FULL" durationMs) / 1000")
+per_observation=$(calc %.3f "$full_entities / $observations")
+ratio_write=$(calc %.2f "$full_eps / $sdk")
+full_ops=$(calc %.0f "$observations / $full_seconds")
+ratio_full_ops=$(calc %.2f "$full_ops / $sdk")
+incr_fraction=$(calc %.3f "$(f "$INCR" wallSeconds) / $full_wall")
+one_fraction=$(calc %.4f "$(f "$ONE" wallSeconds) / $full_wall")
 small_delta=$(calc %.1f "$(f "$SMALL_FULL" peakRssMb) - $(f "$SMALL_FULL" rssBeforeMb)")
 large_delta=$(calc %.1f "$(f "$FULL" peakRssMb) - $(f "$FULL" rssBeforeMb)")
 growth=$(calc %.2f "$large_delta / ($small_delta > 0 ? $small_delta : 1)")
-data_growth=$(calc %.2f "$(f "$LOAD" observations) / $(f "$SMALL_LOAD" observations)")
+data_growth=$(calc %.2f "$observations / $(f "$SMALL_LOAD" observations)")
 verdict=$(awk -v g="$growth" -v d="$data_growth" 'BEGIN { print (g >= 1 + 0.6 * (d - 1)) ? "grows with the total data" : (g <= 1 + 0.25 * (d - 1)) ? "bounded by the largest partition" : "grows, but less than the data" }')
-(( BENCH_OBSERVATIONS_SMALL >= 20000 )) || verdict="$verdict (too little data to tell: the runtime's own footprint dominates)"
-met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t) ? "met" : "MISSED" }'; }
+memory_target=$([[ $verdict == "bounded by the largest partition" ]] && echo met || echo MISSED)
+if (( BENCH_OBSERVATIONS_SMALL < 20000 )); then
+  verdict="$verdict (too little data to tell: the runtime's own footprint dominates)" memory_target="not judged"
+fi
+reads_line() { # label endpoint -> one line per endpoint: wrk figures, raw reads, ratio, cold p50
+  local label=$1 endpoint=$2 rps raw cold p50 p99 errors
+  rps=${label}_RPS p50=${label}_P50 p99=${label}_P99 errors=${label}_ERRORS
+  raw=$(f "$RAW" "${endpoint}ReadsPerSecond")
+  cold="$(f "$COLD_FULL" "${endpoint}Ms") $(f "$COLD_INCR" "${endpoint}Ms") $(f "$COLD_ONE" "${endpoint}Ms")"
+  printf '  %-13s wrk p50 %s ms, p99 %s ms, %s req/s | raw SDK partition query %s reads/s (p50 %s ms, %s rows), point read %s reads/s\n' \
+    "$endpoint" "${!p50}" "${!p99}" "${!rps}" "$raw" "$(f "$RAW" "${endpoint}P50Ms")" "$(f "$RAW" "${endpoint}Rows")" "$(f "$RAW" "${endpoint}PointReadsPerSecond")"
+  printf '  %-13s req/s / raw reads/s = %s; cold read (first after a commit) p50 %s ms of %s samples%s\n' \
+    "" "$(calc %.2f "${!rps} / $raw")" "$(echo "$cold" | median)" "$(echo "$cold" | count)" "${!errors:+; wrk errors: ${!errors}}"
+}
+loadavg=$(awk '{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 } END { printf "min %.2f, mean %.2f, max %.2f (%d samples, every 5 s)", lo, s / NR, hi, NR }' "$WORK/loadavg.txt")
 
 cat <<SUMMARY
 
-================ IndicatorFunctions pipeline benchmark ================
-machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); .NET $(dotnet --version), $(field "$SDK" client), Node $(node --version), Azurite $(node -p 'require("./node_modules/azurite/package.json").version') in memory
-data: $(f "$LOAD" observations) observations = $(f "$LOAD" indicators) indicators x $BENCH_DISTRICTS districts x $((1 + BENCH_SECTORS)) series (total + $BENCH_SECTORS sector) x $BENCH_YEARS years; $(f "$LOAD" clusters) clusters; seed $BENCH_SEED
-load (POST /api/observations, $BENCH_BODY_ROWS rows a body): $(f "$LOAD" ingestSeconds) s = $(f "$LOAD" observationsPerSecond) observations/s
-full run: wall $(f "$FULL" wallSeconds) s (run durationMs $(f "$FULL" durationMs)); read $(f "$FULL" observationsRead); wrote $(f "$FULL" growthWritten) growth + $(f "$FULL" rollupsWritten) rollup entities
-          = $full_eps entities/s; CPU during the run: app $(f "$FULL" appCpuSeconds) s, Azurite $(f "$FULL" azuriteCpuSeconds) s ($(calc %.0f "100 * $(f "$FULL" azuriteCpuSeconds) / $(f "$FULL" wallSeconds)")% of one core; Azurite is single-threaded)
-raw Azure.Data.Tables batch upsert into the same Azurite, right after the full run ($SDK_ENTITIES entities, 100-op batches, 4 in flight): $sdk_eps entities/s
-  full-run entities/s / raw SDK entities/s = $ratio_write   (target >= 0.70: $(met "$ratio_write" 0.70))
-incremental run after revising $(f "$REVISE" revised) points (1%): wall $(f "$INCR" wallSeconds) s = $incr_fraction of the full run's wall time
-  read $(f "$INCR" observationsRead) observations, wrote $(f "$INCR" growthWritten) growth + $(f "$INCR" rollupsWritten) rollup entities; CPU: app $(f "$INCR" appCpuSeconds) s, Azurite $(f "$INCR" azuriteCpuSeconds) s
+================ IndicatorFunctions scale benchmark ================
+command: $COMMAND
+started $STARTED, took $((SECONDS / 60)) min $((SECONDS % 60)) s; commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- functions bench 2>/dev/null || echo " (with uncommitted changes)")
+machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load average during the benchmark: $loadavg
+versions: .NET $(dotnet --version), $(f "$SDK_AFTER" client), Node $(node --version), Azurite $(node -p 'require("./node_modules/azurite/package.json").version') in memory, wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')
+data: $observations observations = $(f "$LOAD" indicators) indicators x $BENCH_DISTRICTS districts x $((1 + BENCH_SECTORS)) series (total + $BENCH_SECTORS sector) x $BENCH_YEARS years; $(f "$LOAD" clusters) clusters; seed $BENCH_SEED
+raw Azure.Data.Tables batch upsert, same Azurite ($SDK_ENTITIES entities, 100-op batches, 4 in flight, own table):
+  before the load $sdk_before, after the load $sdk_after entities/s; mean $sdk = "raw" below
+load (POST /api/observations, $BENCH_BODY_ROWS rows a body): $(f "$LOAD" ingestSeconds) s = $load_ops observations/s
+  / raw = $ratio_load   (target >= 0.60: $(met "$ratio_load" 0.60))
+full run: wall $full_wall s (ledger durationMs $(f "$FULL" durationMs)); read $(f "$FULL" observationsRead) observations; wrote $full_entities entities ($(from "$FULL"))
+  entities written per observation = $per_observation   (target <= 0.2: $(met_le "$per_observation" 0.2))
+  $full_eps entities/s / raw = $ratio_write   (target >= 0.70: $(met "$ratio_write" 0.70))
+  $full_ops observations aggregated/s / raw entities/s = $ratio_full_ops
+  CPU during the run: app $(f "$FULL" appCpuSeconds) s, Azurite $(f "$FULL" azuriteCpuSeconds) s ($(calc %.0f "100 * $(f "$FULL" azuriteCpuSeconds) / $full_wall")% of one core; Azurite is single-threaded)
+incremental run after revising $(f "$REVISE" revised) points (1%): wall $(f "$INCR" wallSeconds) s = $incr_fraction of the full run   (target <= 0.10: $(met_le "$incr_fraction" 0.10))
+  read $(f "$INCR" observationsRead) observations, wrote $(f "$INCR" entitiesWritten) entities ($(from "$INCR")); CPU: app $(f "$INCR" appCpuSeconds) s, Azurite $(f "$INCR" azuriteCpuSeconds) s
+incremental run after revising ONE point ($(f "$REVISE_ONE" point)): wall $(f "$ONE" wallSeconds) s = $one_fraction of the full run   (target <= 0.02: $(met_le "$one_fraction" 0.02))
+  read $(f "$ONE" observationsRead) observations, wrote $(f "$ONE" entitiesWritten) entities ($(from "$ONE")); CPU: app $(f "$ONE" appCpuSeconds) s, Azurite $(f "$ONE" azuriteCpuSeconds) s
 peak memory of the app during a full run (RSS; before -> peak):
   $(f "$SMALL_LOAD" observations) observations: $(f "$SMALL_FULL" rssBeforeMb) -> $(f "$SMALL_FULL" peakRssMb) MB (+$small_delta MB)
-  $(f "$LOAD" observations) observations: $(f "$FULL" rssBeforeMb) -> $(f "$FULL" peakRssMb) MB (+$large_delta MB)
-  $data_growth x the data, same largest partition -> $growth x the memory: $verdict
-reads (wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION, same app process, after the runs):
-  series /api/districts/d-000/indicators/ind-000/series: p50 $SERIES_P50 ms, p99 $SERIES_P99 ms, $SERIES_RPS req/s ${SERIES_ERRORS:+(errors: $SERIES_ERRORS)}
-  health /api/health:                                   p50 $HEALTH_P50 ms, p99 $HEALTH_P99 ms, $HEALTH_RPS req/s ${HEALTH_ERRORS:+(errors: $HEALTH_ERRORS)}
-  series req/s / health req/s = $ratio_reads   (target >= 0.5: $(met "$ratio_reads" 0.5))
-=======================================================================
+  $observations observations: $(f "$FULL" rssBeforeMb) -> $(f "$FULL" peakRssMb) MB (+$large_delta MB)
+  $data_growth x the data, same largest partition -> $growth x the memory: $verdict   (target: bounded by the largest partition: $memory_target)
+reads after the runs (wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; raw: $BENCH_RAW_READ_CONCURRENCY SDK readers for ${BENCH_RAW_READ_SECONDS} s on the same partition of the full run's tables):
+$(reads_line SERIES series)
+$(reads_line CROSS crossSection)
+$(reads_line ROLLUPS rollups)
+====================================================================
 SUMMARY

@@ -3,7 +3,10 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Catalog;
+using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
 using IndicatorFunctions.Ingestion;
 using IndicatorFunctions.Samples;
 
@@ -12,11 +15,14 @@ namespace IndicatorFunctions.Bench;
 /// <summary>
 /// The steps of scripts/bench-pipeline.sh against a running app, each printing one JSON line:
 /// <c>load</c> (synthetic catalog + observations through the HTTP API), <c>revise</c> (1% of the points again with
-/// new values), <c>run-full</c> / <c>run-incremental</c> (<c>POST /api/runs?wait=true</c>, timed, with the app's
-/// peak memory and the CPU the app and Azurite used meanwhile).
+/// new values), <c>revise-one</c> (one point), <c>run-full</c> / <c>run-incremental</c> (<c>POST /api/runs?wait=true</c>,
+/// timed, with the app's peak memory, the CPU the app and Azurite used meanwhile and the run's counters from the run
+/// ledger), <c>cold-reads</c> (the first read of a few partitions per read endpoint after a run committed) and
+/// <c>raw-read</c> (the same partitions straight from storage: <see cref="TableReadBenchmark"/>).
 /// Environment: BENCH_APP_URL, BENCH_ADMIN_KEY, BENCH_APP_PID, BENCH_AZURITE_PID; the data set from BENCH_SEED,
 /// BENCH_DISTRICTS, BENCH_YEARS, BENCH_SECTORS and BENCH_OBSERVATIONS (indicators = observations / series length
-/// per indicator, so two sizes differ only in their number of indicators); BENCH_BODY_ROWS (≤ 5000).
+/// per indicator, so two sizes differ only in their number of indicators); BENCH_BODY_ROWS (≤ 5000);
+/// BENCH_RUN_ID (cold-reads: the run the reads must name), BENCH_COLD_SAMPLES (5).
 /// </summary>
 public static class PipelineBenchmark
 {
@@ -29,13 +35,16 @@ public static class PipelineBenchmark
         {
             "load" => await LoadAsync(http, data),
             "revise" => await ReviseAsync(http, data),
+            "revise-one" => await ReviseOneAsync(http, data),
             "run-full" => await RunAsync(http, full: true),
             "run-incremental" => await RunAsync(http, full: false),
+            "cold-reads" => await ColdReadsAsync(http, data),
+            "raw-read" => await TableReadBenchmark.RunAsync(data),
             _ => null,
         };
         if (result is null)
         {
-            Console.Error.WriteLine("usage: IndicatorFunctions.Bench pipeline load|revise|run-full|run-incremental");
+            Console.Error.WriteLine("usage: IndicatorFunctions.Bench pipeline load|revise|revise-one|run-full|run-incremental|cold-reads|raw-read");
             return 2;
         }
         Console.WriteLine(result.ToJsonString());
@@ -98,6 +107,24 @@ public static class PipelineBenchmark
         return new JsonObject { ["step"] = "revise", ["revised"] = revised, ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 2) };
     }
 
+    /// <summary>One point in the middle of the data, 7% higher: the smallest change an incremental run can have.</summary>
+    private static async Task<JsonObject> ReviseOneAsync(HttpClient http, SyntheticData data)
+    {
+        var row = data.Count / 2 + 1; // not a multiple of 100 when the data's half is: not among the 1% revise's points
+        var point = data.Observations().First(o => o.Row == row);
+        var watch = Stopwatch.StartNew();
+        var revised = (await PostObservationsAsync(http, [point with { Value = Math.Round(point.Value!.Value * 1.07, 2) }]))["revised"]!.GetValue<int>();
+        if (revised != 1)
+            throw new InvalidOperationException($"the app revised {revised} points, expected 1");
+        return new JsonObject
+        {
+            ["step"] = "revise-one",
+            ["revised"] = revised,
+            ["point"] = $"{point.Indicator}/{point.District}/{point.Sector ?? "total"}/{point.Period}",
+            ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
+        };
+    }
+
     private static async Task<JsonObject> RunAsync(HttpClient http, bool full)
     {
         var appPid = Int("BENCH_APP_PID", 0);
@@ -126,13 +153,16 @@ public static class PipelineBenchmark
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"POST /api/runs -> {(int)response.StatusCode}: {text}");
-        var run = JsonNode.Parse(text)!.AsObject();
+        var runId = JsonNode.Parse(text)!["id"]!.GetValue<string>();
+        var run = await LedgerAsync(http, runId);
         var (growth, rollups, durationMs) = (Long(run, "growthWritten"), Long(run, "rollupsWritten"), Long(run, "durationMs"));
+        var (entities, entitiesFrom) = EntitiesWritten(run);
         var hwm = ProcStatusKb(appPid, "VmHWM");
         var peak = Math.Max(sampledPeak, hwmReset ? hwm ?? 0 : 0);
         return new JsonObject
         {
             ["step"] = full ? "run-full" : "run-incremental",
+            ["runId"] = runId,
             ["status"] = run["status"]?.GetValue<string>(),
             ["full"] = run["full"]?.GetValue<bool>(),
             ["errors"] = run["errors"]?.DeepClone(),
@@ -141,13 +171,88 @@ public static class PipelineBenchmark
             ["observationsRead"] = Long(run, "observationsRead"),
             ["growthWritten"] = growth,
             ["rollupsWritten"] = rollups,
-            ["entitiesPerSecond"] = durationMs > 0 ? Math.Round((growth + rollups) / (durationMs / 1000.0)) : 0,
+            ["entitiesWritten"] = entities,
+            ["entitiesFrom"] = entitiesFrom,
+            ["entitiesPerSecond"] = durationMs > 0 ? Math.Round(entities / (durationMs / 1000.0)) : 0,
             ["rssBeforeMb"] = Mb(rssBefore),
             ["peakRssMb"] = Mb(peak),
             ["peakFrom"] = hwmReset ? "VmHWM after reset, and 20 ms samples" : "20 ms samples of VmRSS",
             ["appCpuSeconds"] = Math.Round(ProcessCpu.Seconds(appPid) - appCpu, 2),
             ["azuriteCpuSeconds"] = Math.Round(ProcessCpu.Seconds(azuritePid) - azuriteCpu, 2),
         };
+    }
+
+    /// <summary>The run as the run ledger recorded it (<c>GET /api/runs/{id}</c> with the admin key: every counter).</summary>
+    private static async Task<JsonObject> LedgerAsync(HttpClient http, string runId)
+    {
+        using var response = await http.GetAsync($"/api/runs/{runId}");
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"GET /api/runs/{runId} -> {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>
+    /// Entities the run wrote, from the ledger's counters: its <c>entitiesWritten</c> total when it records one, else
+    /// the sum of the counters it has among growth, rollups and rows copied (an incremental run's unchanged rows
+    /// copied into its generation are writes too). Returns the count and the counters it came from (space-separated).
+    /// </summary>
+    internal static (long Count, string From) EntitiesWritten(JsonObject run)
+    {
+        if (run["entitiesWritten"] is { } total)
+            return (total.GetValue<long>(), "entitiesWritten");
+        string[] counters = ["growthWritten", "rollupsWritten", "rowsCopied"];
+        var present = counters.Where(c => run[c] is not null).ToList();
+        return (present.Sum(c => Long(run, c)), string.Join(' ', present));
+    }
+
+    /// <summary>
+    /// The partitions the benchmark reads per endpoint: the <paramref name="k"/>-th indicator's series of the first
+    /// district (total), its cross-section in the last period, and its rollups in the first cluster — with the table
+    /// and partition key each is stored under in a generation (the app's own layout), for the raw read.
+    /// </summary>
+    internal static ReadTarget[] Targets(SyntheticData data, int k)
+    {
+        var (indicator, district, cluster, last) = (data.Indicators[k].Id, data.Districts[0].Id, data.Clusters[0].Id, data.Periods[^1]);
+        return
+        [
+            new("series", $"/api/districts/{district}/indicators/{indicator}/series", AggregateTable.Series,
+                SeriesPointEntity.SeriesPartition(new SeriesKey(indicator, district, Slug.TotalSector))),
+            new("crossSection", $"/api/indicators/{indicator}/periods/{last}", AggregateTable.CrossSection,
+                SeriesPointEntity.CrossSectionPartition(indicator, Slug.TotalSector, last)),
+            new("rollups", $"/api/clusters/{cluster}/indicators/{indicator}/rollups", AggregateTable.Rollups,
+                RollupEntity.Partition(new RollupKey(cluster, indicator))),
+        ];
+    }
+
+    /// <summary>
+    /// Right after a run committed (nothing read since), the first read of BENCH_COLD_SAMPLES partitions per endpoint
+    /// (one per indicator: each is a first read, not served by the read cache), timed one after another; every answer
+    /// must be a 200 naming BENCH_RUN_ID. Prints the samples in ms, space-separated per endpoint.
+    /// </summary>
+    private static async Task<JsonObject> ColdReadsAsync(HttpClient http, SyntheticData data)
+    {
+        var runId = Env("BENCH_RUN_ID", "");
+        var samples = Math.Min(Int("BENCH_COLD_SAMPLES", 5), data.Indicators.Count);
+        using (var warm = await http.GetAsync("/api/health")) { } // the client's connection and JIT, not the read
+        var result = new JsonObject { ["step"] = "cold-reads", ["runId"] = runId, ["samples"] = samples };
+        var timings = new Dictionary<string, List<double>>();
+        for (var k = 0; k < samples; k++)
+        {
+            foreach (var target in Targets(data, k))
+            {
+                var watch = Stopwatch.StartNew();
+                using var response = await http.GetAsync(target.Path);
+                var text = await response.Content.ReadAsStringAsync();
+                var ms = watch.Elapsed.TotalMilliseconds;
+                if (!response.IsSuccessStatusCode || JsonNode.Parse(text)?["runId"]?.GetValue<string>() != runId)
+                    throw new InvalidOperationException($"GET {target.Path} -> {(int)response.StatusCode}, expected 200 from run {runId}: {text[..Math.Min(text.Length, 500)]}");
+                (timings.TryGetValue(target.Endpoint, out var list) ? list : timings[target.Endpoint] = []).Add(Math.Round(ms, 2));
+            }
+        }
+        foreach (var (endpoint, list) in timings)
+            result[endpoint + "Ms"] = string.Join(' ', list.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        return result;
     }
 
     internal static async Task PutAllAsync(HttpClient http, IEnumerable<(string Path, object Body)> entries)
@@ -211,9 +316,12 @@ public static class PipelineBenchmark
 
     private static long Long(JsonObject o, string name) => o[name]?.GetValue<long>() ?? 0;
 
-    private static int Int(string name, int fallback) =>
+    internal static int Int(string name, int fallback) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
-    private static string Env(string name, string fallback) =>
+    internal static string Env(string name, string fallback) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 }
+
+/// <summary>One read endpoint's URL for a partition, and where a generation stores that partition.</summary>
+internal sealed record ReadTarget(string Endpoint, string Path, AggregateTable Table, string Partition);

@@ -21,8 +21,8 @@ static int Usage()
                    BENCH_TABLE, BENCH_ENTITIES, BENCH_PARTITIONS, BENCH_BATCH, BENCH_CONCURRENCY)
                IndicatorFunctions.Bench aggregate [BenchmarkDotNet options]
                    YoY and rollups over 1,000,000 synthetic observations in memory
-               IndicatorFunctions.Bench pipeline load|revise|run-full|run-incremental
-                   one step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-pipeline.sh)
+               IndicatorFunctions.Bench pipeline load|revise|revise-one|run-full|run-incremental|cold-reads|raw-read
+                   one step against a running app (BENCH_APP_URL, BENCH_APP_PID; raw-read: BENCH_CONNECTION_STRING; see scripts/bench-pipeline.sh)
                IndicatorFunctions.Bench collect
                    serves BENCH_SOURCES CSVs of BENCH_ROWS rows from a local server, configures them as http-csv sources
                    of a running app (BENCH_APP_URL) and times two collecting runs (see scripts/bench-collect.sh)
