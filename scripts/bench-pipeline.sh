@@ -14,7 +14,7 @@
 #     GET /api/runs/{id}); cold reads (the first read of a few partitions per endpoint after the commit);
 #     revise 1% of the points, incremental run, cold reads; revise ONE point, incremental run, cold reads;
 #     raw SDK reads of the partitions the series, cross-section and rollups endpoints serve (pipeline raw-read: a
-#     partition query and a point read, from the full run's tables); wrk against those three endpoints.
+#     point read of the record each endpoint serves, from the full run's table); wrk against those three endpoints.
 #  3. One summary block: every figure, its ratio to the raw rate and its target (met/MISSED), the machine, its load
 #     average during the benchmark, versions, seed and the exact command.
 # Settings (environment): BENCH_OBSERVATIONS (1000000), BENCH_OBSERVATIONS_SMALL (1/4 of it), BENCH_DISTRICTS (50),
@@ -156,12 +156,10 @@ kill "$LOAD_SAMPLER" 2>/dev/null || true
 
 # ---- summary ----
 f() { field "$@"; }
-from() { # the ledger counters an entity count sums, and what it leaves out
+from() { # the ledger counters an entity count sums
   local counters
   counters=$(field "$1" entitiesFrom)
   echo -n "${counters// / + } from the run ledger"
-  [[ $counters == *entitiesWritten* || $counters == *rowsCopied* || $(field "$1" full) == true ]] ||
-    echo -n "; it records no rowsCopied, so the unchanged rows an incremental run copies into its generation are not counted"
 }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t) ? "met" : "MISSED" }'; }
@@ -196,8 +194,8 @@ reads_line() { # label endpoint -> one line per endpoint: wrk figures, raw reads
   rps=${label}_RPS p50=${label}_P50 p99=${label}_P99 errors=${label}_ERRORS
   raw=$(f "$RAW" "${endpoint}ReadsPerSecond")
   cold="$(f "$COLD_FULL" "${endpoint}Ms") $(f "$COLD_INCR" "${endpoint}Ms") $(f "$COLD_ONE" "${endpoint}Ms")"
-  printf '  %-13s wrk p50 %s ms, p99 %s ms, %s req/s | raw SDK partition query %s reads/s (p50 %s ms, %s rows), point read %s reads/s\n' \
-    "$endpoint" "${!p50}" "${!p99}" "${!rps}" "$raw" "$(f "$RAW" "${endpoint}P50Ms")" "$(f "$RAW" "${endpoint}Rows")" "$(f "$RAW" "${endpoint}PointReadsPerSecond")"
+  printf '  %-13s wrk p50 %s ms, p99 %s ms, %s req/s | raw SDK read of the record %s reads/s (p50 %s ms, %s characters)\n' \
+    "$endpoint" "${!p50}" "${!p99}" "${!rps}" "$raw" "$(f "$RAW" "${endpoint}P50Ms")" "$(f "$RAW" "${endpoint}Rows")"
   printf '  %-13s req/s / raw reads/s = %s; cold read (first after a commit) p50 %s ms of %s samples%s\n' \
     "" "$(calc %.2f "${!rps} / $raw")" "$(echo "$cold" | median)" "$(echo "$cold" | count)" "${!errors:+; wrk errors: ${!errors}}"
 }

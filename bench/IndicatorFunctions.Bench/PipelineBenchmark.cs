@@ -216,12 +216,12 @@ public static class PipelineBenchmark
         var (indicator, district, cluster, last) = (data.Indicators[k].Id, data.Districts[0].Id, data.Clusters[0].Id, data.Periods[^1]);
         return
         [
-            new("series", $"/api/districts/{district}/indicators/{indicator}/series", AggregateTable.Series,
-                SeriesPointEntity.SeriesPartition(new SeriesKey(indicator, district, Slug.TotalSector))),
-            new("crossSection", $"/api/indicators/{indicator}/periods/{last}", AggregateTable.CrossSection,
-                SeriesPointEntity.CrossSectionPartition(indicator, Slug.TotalSector, last)),
-            new("rollups", $"/api/clusters/{cluster}/indicators/{indicator}/rollups", AggregateTable.Rollups,
-                RollupEntity.Partition(new RollupKey(cluster, indicator))),
+            new("series", $"/api/districts/{district}/indicators/{indicator}/series",
+                RecordKey.Of(new SeriesKey(indicator, district, Slug.TotalSector))),
+            new("crossSection", $"/api/indicators/{indicator}/periods/{last}",
+                RecordKey.Of(new CrossSectionKey(indicator, Slug.TotalSector, last))),
+            new("rollups", $"/api/clusters/{cluster}/indicators/{indicator}/rollups",
+                RecordKey.Of(new RollupKey(cluster, indicator))),
         ];
     }
 
@@ -323,5 +323,5 @@ public static class PipelineBenchmark
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 }
 
-/// <summary>One read endpoint's URL for a partition, and where a generation stores that partition.</summary>
-internal sealed record ReadTarget(string Endpoint, string Path, AggregateTable Table, string Partition);
+/// <summary>One read endpoint's URL for a record, and the record's key in a generation's table.</summary>
+internal sealed record ReadTarget(string Endpoint, string Path, RecordKey Record);

@@ -8,12 +8,12 @@ using Microsoft.Extensions.Configuration;
 namespace IndicatorFunctions.Bench;
 
 /// <summary>
-/// The raw read ceiling the app's read endpoints are compared with: the partitions the series, cross-section and
+/// The raw read ceiling the app's read endpoints are compared with: the records the series, cross-section and
 /// rollups endpoints serve (<see cref="PipelineBenchmark.Targets"/>), read with Azure.Data.Tables straight from
-/// storage — from the generation of run BENCH_RUN_ID, named and keyed as the app stores them (<see cref="IndicatorTables"/>,
-/// <see cref="SeriesPointEntity"/>, <see cref="RollupEntity"/>) — by BENCH_RAW_READ_CONCURRENCY (16) readers for
-/// BENCH_RAW_READ_SECONDS (5) per endpoint: a partition query (the whole partition: the data the endpoint serves),
-/// then as long again a point read of the partition's first row. Prints one JSON line, flat
+/// storage — from the table of run BENCH_RUN_ID (a full run), keyed as the app stores them
+/// (<see cref="IndicatorTables"/>, <see cref="AggregateRecords"/>) — by BENCH_RAW_READ_CONCURRENCY (16) readers for
+/// BENCH_RAW_READ_SECONDS (5) per endpoint: a point read of the record's row (the data the endpoint serves; one row
+/// when the record is under 420,000 characters, as every record of the synthetic data is). Prints one JSON line, flat
 /// (<c>{endpoint}ReadsPerSecond</c>, <c>{endpoint}P50Ms</c>, …) for the script.
 /// Environment: BENCH_CONNECTION_STRING (required), BENCH_RUN_ID (required).
 /// </summary>
@@ -33,40 +33,27 @@ public static class TableReadBenchmark
         var result = new JsonObject { ["step"] = "raw-read", ["runId"] = generation, ["concurrency"] = concurrency, ["seconds"] = seconds };
         foreach (var target in PipelineBenchmark.Targets(data, 0))
         {
-            var table = tables.Aggregate(target.Table, generation);
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {target.Partition}");
-            // Untimed: the partition must be there (else the app's layout moved and this reads nothing), and its first row is the point read's.
-            var rows = await QueryAsync(table, filter);
-            if (rows.Count == 0)
-                throw new InvalidOperationException($"partition '{target.Partition}' of table {table.Name} is empty: has the aggregated tables' layout changed? (PipelineBenchmark.Targets)");
-            var first = rows[0].RowKey;
+            var table = tables.Aggregates(generation);
+            var (partition, row) = (target.Record.Indicator, AggregateRecords.RowKey(target.Record, 0));
+            // Untimed: the record must be there in one row (else the app's layout moved and this reads something else).
+            var first = (await table.GetEntityIfExistsAsync<TableEntity>(partition, row)) is { HasValue: true, Value: { } found } ? found
+                : throw new InvalidOperationException($"record '{row}' of table {table.Name} is missing: has the aggregated layout changed? (PipelineBenchmark.Targets)");
+            if (AggregateRecords.PartsOf(first) != 1)
+                throw new InvalidOperationException($"record '{row}' has {AggregateRecords.PartsOf(first)} rows; the raw read reads one");
 
-            var (queries, queryLatencies) = await HammerAsync(seconds, concurrency, async () =>
-            {
-                if ((await QueryAsync(table, filter)).Count != rows.Count)
-                    throw new InvalidOperationException($"partition '{target.Partition}' changed size while being read");
-            });
-            var (points, _) = await HammerAsync(seconds, concurrency, async () => await table.GetEntityAsync<TableEntity>(target.Partition, first));
+            var (reads, latencies) = await HammerAsync(seconds, concurrency, async () => await table.GetEntityAsync<TableEntity>(partition, row));
 
             result[target.Endpoint + "Path"] = target.Path;
             result[target.Endpoint + "Table"] = table.Name;
-            result[target.Endpoint + "Partition"] = target.Partition;
-            result[target.Endpoint + "Rows"] = rows.Count;
-            result[target.Endpoint + "ReadsPerSecond"] = Math.Round(queries / (double)seconds);
-            result[target.Endpoint + "P50Ms"] = Percentile(queryLatencies, 0.50);
-            result[target.Endpoint + "P99Ms"] = Percentile(queryLatencies, 0.99);
-            result[target.Endpoint + "PointReadsPerSecond"] = Math.Round(points / (double)seconds);
-            Console.Error.WriteLine($"    raw {target.Endpoint}: {rows.Count} rows, {result[target.Endpoint + "ReadsPerSecond"]} partition queries/s, {result[target.Endpoint + "PointReadsPerSecond"]} point reads/s");
+            result[target.Endpoint + "Partition"] = $"{partition} / {row}";
+            result[target.Endpoint + "Rows"] = AggregateRecords.Join([first]).Length;
+            result[target.Endpoint + "ReadsPerSecond"] = Math.Round(reads / (double)seconds);
+            result[target.Endpoint + "P50Ms"] = Percentile(latencies, 0.50);
+            result[target.Endpoint + "P99Ms"] = Percentile(latencies, 0.99);
+            result[target.Endpoint + "PointReadsPerSecond"] = Math.Round(reads / (double)seconds);
+            Console.Error.WriteLine($"    raw {target.Endpoint}: record of {result[target.Endpoint + "Rows"]} characters, {result[target.Endpoint + "ReadsPerSecond"]} point reads/s");
         }
         return result;
-    }
-
-    private static async Task<List<TableEntity>> QueryAsync(TableClient table, string filter)
-    {
-        var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(filter))
-            rows.Add(row);
-        return rows;
     }
 
     /// <summary>Runs <paramref name="read"/> in a closed loop on N readers for the duration; the reads done and each one's latency (ms).</summary>
