@@ -60,25 +60,33 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// </summary>
     public async Task FullAsync(CatalogSnapshot catalog, CancellationToken cancellationToken)
     {
-        var members = catalog.Clusters.Values.SelectMany(c => c.Members).Select(m => (m.District, m.SeriesSector)).ToHashSet();
         foreach (var indicator in catalog.Indicators.Values)
-        {
-            var memberSeries = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
-            await foreach (var (series, points) in reader.ReadIndicatorAsync(indicator.Id, cancellationToken))
-            {
-                await WriteSeriesAsync(series, points, null, cancellationToken);
-                await writer.SeriesCompleteAsync(series, cancellationToken);
-                if (members.Contains((series.District, series.Sector)))
-                    memberSeries[series] = points;
-            }
-            if (indicator.Aggregation != AggregationMethod.None)
-            {
-                foreach (var cluster in catalog.Clusters.Values)
-                    await WriteRollupsAsync(cluster, indicator, null, memberSeries, cancellationToken);
-            }
-            await writer.IndicatorCompleteAsync(cancellationToken);
-        }
+            await FullIndicatorAsync(catalog, indicator, cancellationToken);
         await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One indicator of a full run, self-contained (its series, then its rollups, then
+    /// <see cref="IAggregateWriter.IndicatorCompleteAsync"/>): the unit of work a fanned-out run sends to a queue.
+    /// The caller flushes the writer.
+    /// </summary>
+    public async Task FullIndicatorAsync(CatalogSnapshot catalog, Indicator indicator, CancellationToken cancellationToken)
+    {
+        var members = catalog.Clusters.Values.SelectMany(c => c.Members).Select(m => (m.District, m.SeriesSector)).ToHashSet();
+        var memberSeries = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
+        await foreach (var (series, points) in reader.ReadIndicatorAsync(indicator.Id, cancellationToken))
+        {
+            await WriteSeriesAsync(series, points, null, cancellationToken);
+            await writer.SeriesCompleteAsync(series, cancellationToken);
+            if (members.Contains((series.District, series.Sector)))
+                memberSeries[series] = points;
+        }
+        if (indicator.Aggregation != AggregationMethod.None)
+        {
+            foreach (var cluster in catalog.Clusters.Values)
+                await WriteRollupsAsync(cluster, indicator, null, memberSeries, cancellationToken);
+        }
+        await writer.IndicatorCompleteAsync(cancellationToken);
     }
 
     public async Task IncrementalAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changes, IReadOnlyList<CatalogChange> catalogChanges, CancellationToken cancellationToken)
