@@ -210,7 +210,7 @@ public sealed class FanOut(StorageAccount storage, IndicatorTables tables, Gener
         catch (Exception ex) when (dequeueCount >= MaxDequeueCount && !cancellationToken.IsCancellationRequested)
         {
             item.Status = WorkItemEntity.Failed;
-            item.Error = Collection.Collector.Short($"{ex.GetType().Name}: {ex.Message} (delivery {dequeueCount} of {MaxDequeueCount})", 500);
+            item.Error = Collection.Collector.Short($"delivery {dequeueCount} of {MaxDequeueCount}: {ex.GetType().Name}: {ex.Message}", 400);
             await TrySettleAsync(item, Fill(item, watch, dequeueCount), CancellationToken.None);
             throw;
         }

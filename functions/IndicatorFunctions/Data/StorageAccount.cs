@@ -25,6 +25,9 @@ public sealed partial class StorageAccount
     /// </summary>
     public const BlobClientOptions.ServiceVersion BlobServiceVersion = BlobClientOptions.ServiceVersion.V2025_11_05;
 
+    /// <summary>The same for Azure.Storage.Queues 12.28, whose default Azurite 3.35 refuses too.</summary>
+    public const QueueClientOptions.ServiceVersion QueueServiceVersion = QueueClientOptions.ServiceVersion.V2025_11_05;
+
     /// <summary>Per try; with <see cref="MaxRetries"/> a hung account answers with an error within about 30 seconds.</summary>
     public static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(8);
 
@@ -44,7 +47,7 @@ public sealed partial class StorageAccount
         Tables = tables(WithDeadlines(new TableClientOptions(), MaxRetries, NetworkTimeout));
         Blobs = blobs(WithDeadlines(new BlobClientOptions(BlobServiceVersion), MaxRetries, NetworkTimeout));
         // Built on first use: only a fanned-out run needs the queue service (an account string may not name it).
-        _queues = new Lazy<QueueServiceClient>(() => queues(WithDeadlines(new QueueClientOptions { MessageEncoding = QueueMessageEncoding }, MaxRetries, NetworkTimeout)));
+        _queues = new Lazy<QueueServiceClient>(() => queues(WithDeadlines(new QueueClientOptions(QueueServiceVersion) { MessageEncoding = QueueMessageEncoding }, MaxRetries, NetworkTimeout)));
     }
 
     /// <summary>The Functions host's queue trigger reads and writes messages as base64 (host.json <c>messageEncoding</c>'s default).</summary>
