@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
-using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Data;
@@ -103,8 +103,13 @@ public sealed class FanOutTests(AzuriteFixture azurite)
 
         var runId = await StartFullRunAsync(coordinator);
         await WaitForQueuedAsync(coordinator, Data.Indicators.Count);
+        var received = new List<QueueMessage>();
         // Every message delivered twice at the same moment (two instances received it), and sent back for a third delivery later.
-        var messages = (await fanOut.Queue.ReceiveMessagesAsync(32)).Value;
+        var messages = await Eventually.UntilAsync(async () =>
+        {
+            received.AddRange((await fanOut.Queue.ReceiveMessagesAsync(32)).Value);
+            return (received.Count >= Data.Indicators.Count, received.ToArray());
+        }, "every message received");
         Assert.Equal(Data.Indicators.Count, messages.Length);
         await Task.WhenAll(messages.SelectMany(m => Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
             fanOut.ProcessAsync(Parse(m.Body), m.DequeueCount, CancellationToken.None)))));
