@@ -5,8 +5,8 @@
 # Azurite.
 #  1. Load the synthetic data set (IndicatorFunctions.Bench pipeline load: BENCH_OBSERVATIONS, BENCH_DISTRICTS,
 #     BENCH_YEARS, BENCH_SECTORS, BENCH_SEED, as scripts/bench-pipeline.sh) through one app's HTTP API.
-#  2. Baseline: one process, fan-out off, a full run in process.
-#  3. For N in BENCH_WORKERS (default "1 2 4"): N processes with AggregationFanOut=true; the first coordinates
+#  2. Baseline: one fresh process, fan-out off, a full run in process.
+#  3. For N in BENCH_WORKERS (default "1 2 4"): N fresh processes with AggregationFanOut=true; the first coordinates
 #     (it holds the run lock, sends the items, waits for the last one, commits) and works too; a full run:
 #     POST /api/runs?wait=true {"full":true} on it (IndicatorFunctions.Bench fanout), its wall time, and each
 #     worker's share from the run ledger: items, observations read, busy seconds, CPU seconds of its process.
@@ -70,7 +70,10 @@ echo "== load: $BENCH_OBSERVATIONS observations ==" >&2
 start_apps 1 false
 LOAD=$(dotnet "$BENCH_DLL" pipeline load)
 echo "  load: $LOAD" >&2
+stop_apps
+# Every run below starts from fresh processes (JIT included), the baseline too.
 echo "== in process (fan-out off), 1 process ==" >&2
+start_apps 1 false
 BASELINE=$(run_full "in process")
 stop_apps
 
