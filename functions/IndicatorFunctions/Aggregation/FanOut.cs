@@ -211,13 +211,14 @@ public sealed class FanOut(StorageAccount storage, IndicatorTables tables, Gener
         {
             item.Status = WorkItemEntity.Failed;
             item.Error = Collection.Collector.Short($"delivery {dequeueCount} of {MaxDequeueCount}: {ex.GetType().Name}: {ex.Message}", 400);
-            await TrySettleAsync(item, Fill(item, watch, dequeueCount), CancellationToken.None);
+            await TrySettleAsync(Sign(item, watch, dequeueCount), CancellationToken.None);
             throw;
         }
-        await TrySettleAsync(item, Fill(item, watch, dequeueCount), cancellationToken);
+        await TrySettleAsync(Sign(item, watch, dequeueCount), cancellationToken);
     }
 
-    private WorkItemEntity Fill(WorkItemEntity item, Stopwatch watch, long dequeueCount)
+    /// <summary>Who settled the item, after how many deliveries, and how long it took.</summary>
+    private WorkItemEntity Sign(WorkItemEntity item, Stopwatch watch, long dequeueCount)
     {
         item.Worker = worker.Id;
         item.Attempts = dequeueCount;
@@ -226,20 +227,16 @@ public sealed class FanOut(StorageAccount storage, IndicatorTables tables, Gener
         return item;
     }
 
-    private Task<bool> TrySettleAsync(WorkItemEntity item, CancellationToken cancellationToken) => TrySettleAsync(item, item, cancellationToken);
-
-    /// <summary>Replaces the item as read (its ETag): false when another delivery or the coordinator settled it first.</summary>
-    private async Task<bool> TrySettleAsync(WorkItemEntity read, WorkItemEntity settled, CancellationToken cancellationToken)
+    /// <summary>Replaces the item conditional on the ETag it was read with: a no-op when another delivery (or the coordinator) settled it first.</summary>
+    private async Task TrySettleAsync(WorkItemEntity item, CancellationToken cancellationToken)
     {
         try
         {
-            await tables.Runs.UpdateEntityAsync(settled, read.ETag, TableUpdateMode.Replace, cancellationToken);
-            return true;
+            await tables.Runs.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Replace, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            logger.LogInformation("Work item {Item}: already settled by another delivery", settled.RowKey);
-            return false;
+            logger.LogInformation("Work item {Item}: already settled by another delivery", item.RowKey);
         }
     }
 }
