@@ -47,6 +47,9 @@ param ingestAttempts int = 8
 @maxValue(86400)
 param readCacheSeconds int = 60
 
+@description('Split each full run into one work item per indicator on the aggregation-work queue, done by every instance (app setting AggregationFanOut).')
+param aggregationFanOut bool = false
+
 @description('Prefix of every table and container the app creates (app setting StoragePrefix): 1-16 lowercase letters and digits, or empty.')
 @maxLength(16)
 param storagePrefix string = ''
@@ -133,6 +136,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'MaxIngestBytes', value: string(maxIngestBytes) }
         { name: 'IngestAttempts', value: string(ingestAttempts) }
         { name: 'ReadCacheSeconds', value: string(readCacheSeconds) }
+        { name: 'AggregationFanOut', value: aggregationFanOut ? 'true' : 'false' }
         { name: 'StoragePrefix', value: storagePrefix }
         { name: 'CorsOrigins', value: join(corsOrigins, ',') }
       ]

@@ -33,6 +33,12 @@ public sealed class AppOptions
     /// <summary><c>Cache-Control: max-age</c> of read responses.</summary>
     public int ReadCacheSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// A full run is split into one work item per indicator on the <c>aggregation-work</c> queue, done by every
+    /// instance (see <see cref="Aggregation.FanOut"/>); off, it runs in the process holding the run lock. Incremental runs never fan out.
+    /// </summary>
+    public bool AggregationFanOut { get; set; }
+
     public sealed class Validator : IValidateOptions<AppOptions>
     {
         public ValidateOptionsResult Validate(string? name, AppOptions o)

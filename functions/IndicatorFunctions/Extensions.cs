@@ -46,6 +46,8 @@ public static class Extensions
         services.AddSingleton<Extraction.PressReleaseIngestion>();
         services.AddSingleton<RunLedger>();
         services.AddSingleton<AggregationRunner>();
+        services.AddSingleton<FanOut>();
+        services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<Generations>();
         services.AddCollection();
         services.AddSingleton<Freshness>();

@@ -89,9 +89,10 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     }
 
     /// <summary>
-    /// One indicator, everything: each series is written as soon as it has been read, its points gathered into the
-    /// indicator's cross-sections, and its cluster members kept for the rollups — so memory holds one indicator,
-    /// not the whole data set.
+    /// One indicator of a full run, self-contained — the unit of work a fanned-out run sends to a queue: each series
+    /// is written as soon as it has been read, its points gathered into the indicator's cross-sections, and its
+    /// cluster members kept for the rollups, so memory holds one indicator, not the whole data set; then
+    /// <see cref="IAggregateWriter.IndicatorCompleteAsync"/>. The caller flushes the writer.
     /// </summary>
     public async Task FullIndicatorAsync(CatalogSnapshot catalog, Indicator indicator, CancellationToken cancellationToken)
     {

@@ -22,7 +22,8 @@ public sealed record RunOptions(bool Full = false, bool Collect = false, IReadOn
 /// <see cref="TableAggregateStore"/> into the run's own generation of the aggregated tables, commits it (readers
 /// switch to it at once, and only if the run still holds the lock: see <see cref="Generations"/>), and records the
 /// run. Incremental by default (only what the change markers name); full recomputes everything. Markers are cleared
-/// only after the commit, so the work of a run that fails or loses the lock is redone by the next one.
+/// only after the commit, so the work of a run that fails or loses the lock is redone by the next one. A full run
+/// fans out over a queue when <c>AggregationFanOut</c> is on (<see cref="FanOut"/>): the commit waits for its last item.
 /// </summary>
 public sealed class AggregationRunner(
     IndicatorTables tables,
@@ -31,6 +32,7 @@ public sealed class AggregationRunner(
     ChangeTracker changes,
     RunLedger ledger,
     Collector collector,
+    FanOut fanOut,
     TimeProvider clock,
     ILogger<AggregationRunner> logger)
 {
@@ -63,6 +65,7 @@ public sealed class AggregationRunner(
         var cancellationToken = linked.Token;
         var watch = Stopwatch.StartNew();
         TableAggregateStore? store = null;
+        RunCounts? fannedOut = null;
         RunGeneration? generation = null;
         IReadOnlyList<SourceOutcome>? sources = null;
         TimeSpan? collectTime = null;
@@ -81,24 +84,31 @@ public sealed class AggregationRunner(
             // Figures from before generations (no base), or in an older layout, are replaced whole.
             var full = run.Full || state.FullPending || state.Base is null || state.Layout != Generations.Layout;
             generation = await generations.BeginAsync(run.Id, full, cancellationToken);
-            store = new TableAggregateStore(tables, generations, run.Id, full ? null : await generations.ReadViewAsync(state, cancellationToken));
-            if (full)
+            if (full && fanOut.Enabled)
             {
+                (fannedOut, var summary) = await fanOut.RunAsync(run.Id, catalog, cancellationToken);
+                run = run with { FanOut = summary };
+            }
+            else if (full)
+            {
+                store = new TableAggregateStore(tables, generations, run.Id, committed: null);
                 await new Aggregator(store, store).FullAsync(catalog, cancellationToken);
             }
             else
             {
+                store = new TableAggregateStore(tables, generations, run.Id, await generations.ReadViewAsync(state, cancellationToken));
                 await new Aggregator(store, store).IncrementalAsync(catalog,
                     markers.Where(m => !m.IsCatalog).Select(m => m.ToChange()).ToList(),
                     markers.Where(m => m.IsCatalog).Select(m => m.ToCatalogChange()).ToList(), cancellationToken);
             }
             await generations.CommitAsync(generation, snapshotAt, cancellationToken);
             await changes.ClearAsync(markers, CancellationToken.None);
+            var counts = fannedOut ?? Counts(store!);
             logger.LogInformation("Run {RunId} ({Mode}) read {Read} observations, wrote {Growth} series and cross-section and {Rollups} rollup entities in {Elapsed}",
-                run.Id, full ? "full" : "incremental", store.ObservationsRead, store.GrowthWritten, store.RollupsWritten, watch.Elapsed);
+                run.Id, full ? (fannedOut is null ? "full" : "full, fanned out") : "incremental", counts.ObservationsRead, counts.GrowthWritten, counts.RollupsWritten, watch.Elapsed);
             await CleanUpAsync(run.Id);
             var failedSources = sources?.Where(s => s.Status == SourceStatus.Failed).Select(s => $"source {s.Source}: {s.Reason}").ToList() ?? [];
-            return await ledger.FinishAsync(run with { Full = full }, failedSources.Count > 0 ? RunStatus.Partial : RunStatus.Succeeded, Counts(store),
+            return await ledger.FinishAsync(run with { Full = full }, failedSources.Count > 0 ? RunStatus.Partial : RunStatus.Succeeded, counts,
                 Timings(watch, collectTime), sources, failedSources);
         }
         catch (Exception ex)
@@ -109,7 +119,7 @@ public sealed class AggregationRunner(
             logger.LogError(ex, "Run {RunId} failed: {Reason}", run.Id, reason);
             if (generation is not null)
                 await generations.AbandonAsync(generation);
-            return await ledger.FinishAsync(run, RunStatus.Failed, store is null ? new RunCounts(0, 0, 0) : Counts(store), Timings(watch, collectTime), sources, [reason]);
+            return await ledger.FinishAsync(run, RunStatus.Failed, fannedOut ?? (store is null ? new RunCounts(0, 0, 0) : Counts(store)), Timings(watch, collectTime), sources, [reason]);
         }
     }
 

@@ -3,13 +3,14 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace IndicatorFunctions.Data;
 
 /// <summary>
 /// The app's storage account from the <c>AzureWebJobsStorage</c> setting, read as the Functions host reads it: a
 /// connection string (<c>UseDevelopmentStorage=true</c> for Azurite), or identity-based access through
-/// <c>AzureWebJobsStorage__accountName</c> (or <c>__tableServiceUri</c> and <c>__blobServiceUri</c>) with
+/// <c>AzureWebJobsStorage__accountName</c> (or <c>__tableServiceUri</c>, <c>__blobServiceUri</c> and <c>__queueServiceUri</c>) with
 /// <c>__credential=managedidentity</c> and <c>__clientId</c> for a user-assigned identity.
 /// </summary>
 public sealed partial class StorageAccount
@@ -24,6 +25,9 @@ public sealed partial class StorageAccount
     /// </summary>
     public const BlobClientOptions.ServiceVersion BlobServiceVersion = BlobClientOptions.ServiceVersion.V2025_11_05;
 
+    /// <summary>The same for Azure.Storage.Queues 12.28, whose default Azurite 3.35 refuses too.</summary>
+    public const QueueClientOptions.ServiceVersion QueueServiceVersion = QueueClientOptions.ServiceVersion.V2025_11_05;
+
     /// <summary>Per try; with <see cref="MaxRetries"/> a hung account answers with an error within about 30 seconds.</summary>
     public static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(8);
 
@@ -32,7 +36,8 @@ public sealed partial class StorageAccount
     private readonly Func<TableClientOptions, TableServiceClient> _tables;
     private readonly Func<BlobClientOptions, BlobServiceClient> _blobs;
 
-    private StorageAccount(string prefix, Uri tableEndpoint, Uri blobEndpoint, Func<TableClientOptions, TableServiceClient> tables, Func<BlobClientOptions, BlobServiceClient> blobs)
+    private StorageAccount(string prefix, Uri tableEndpoint, Uri blobEndpoint, Func<TableClientOptions, TableServiceClient> tables, Func<BlobClientOptions, BlobServiceClient> blobs,
+        Func<QueueClientOptions, QueueServiceClient> queues)
     {
         Prefix = prefix;
         TableEndpoint = tableEndpoint;
@@ -41,7 +46,19 @@ public sealed partial class StorageAccount
         _blobs = blobs;
         Tables = tables(WithDeadlines(new TableClientOptions(), MaxRetries, NetworkTimeout));
         Blobs = blobs(WithDeadlines(new BlobClientOptions(BlobServiceVersion), MaxRetries, NetworkTimeout));
+        // Built on first use: only a fanned-out run needs the queue service (an account string may not name it).
+        _queues = new Lazy<QueueServiceClient>(() => queues(WithDeadlines(new QueueClientOptions(QueueServiceVersion) { MessageEncoding = QueueMessageEncoding }, MaxRetries, NetworkTimeout)));
     }
+
+    /// <summary>The Functions host's queue trigger reads and writes messages as base64 (host.json <c>messageEncoding</c>'s default).</summary>
+    public const QueueMessageEncoding QueueMessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64;
+
+    private readonly Lazy<QueueServiceClient> _queues;
+
+    public QueueServiceClient Queues => _queues.Value;
+
+    /// <summary>A queue, its name prefixed as tables and containers are (queue names allow lowercase letters, digits and dashes).</summary>
+    public QueueClient GetQueueClient(string name) => Queues.GetQueueClient(Prefix + name);
 
     /// <summary>Put before every table and container name, so several deployments or test runs can share one account.</summary>
     public string Prefix { get; }
@@ -92,13 +109,14 @@ public sealed partial class StorageAccount
                 throw new InvalidOperationException($"Setting {Setting}: {ex.Message.TrimEnd('.')}. Give UseDevelopmentStorage=true, or DefaultEndpointsProtocol=https;AccountName=…;AccountKey=… (base64), or {Setting}__accountName for identity-based access.", ex);
             }
             return new StorageAccount(prefix, probe.Uri, blobProbe.Uri,
-                o => new TableServiceClient(connectionString, o), o => new BlobServiceClient(connectionString, o));
+                o => new TableServiceClient(connectionString, o), o => new BlobServiceClient(connectionString, o), o => new QueueServiceClient(connectionString, o));
         }
 
         var section = configuration.GetSection(Setting);
         var account = section["accountName"];
         var tableUri = section["tableServiceUri"] is { Length: > 0 } t ? new Uri(t) : account is { Length: > 0 } ? new Uri($"https://{account}.table.core.windows.net") : null;
         var blobUri = section["blobServiceUri"] is { Length: > 0 } b ? new Uri(b) : account is { Length: > 0 } ? new Uri($"https://{account}.blob.core.windows.net") : null;
+        var queueUri = section["queueServiceUri"] is { Length: > 0 } q ? new Uri(q) : account is { Length: > 0 } ? new Uri($"https://{account}.queue.core.windows.net") : null;
         if (tableUri is null || blobUri is null)
             throw new InvalidOperationException(
                 $"Setting {Setting} is missing: give a connection string (UseDevelopmentStorage=true for Azurite), " +
@@ -110,7 +128,9 @@ public sealed partial class StorageAccount
                 : ManagedIdentityId.SystemAssigned)
             : new DefaultAzureCredential();
         return new StorageAccount(prefix, tableUri, blobUri,
-            o => new TableServiceClient(tableUri, credential, o), o => new BlobServiceClient(blobUri, credential, o));
+            o => new TableServiceClient(tableUri, credential, o), o => new BlobServiceClient(blobUri, credential, o),
+            o => new QueueServiceClient(queueUri ?? throw new InvalidOperationException(
+                $"A fanned-out run needs the queue service: set {Setting}__accountName or {Setting}__queueServiceUri."), credential, o));
     }
 
     [GeneratedRegex(@"^[a-z][a-z0-9]{0,15}\z")]

@@ -4,7 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace IndicatorFunctions.Hosting;
 
 /// <summary>A <c>[Function]</c> method and its trigger, read from the same attributes the Functions SDK turns into <c>functions.metadata</c>.</summary>
-public sealed record FunctionDescriptor(string Name, Type Type, MethodInfo Method, HttpTriggerAttribute? Http, TimerTriggerAttribute? Timer)
+public sealed record FunctionDescriptor(string Name, Type Type, MethodInfo Method, HttpTriggerAttribute? Http, TimerTriggerAttribute? Timer, QueueTriggerAttribute? Queue = null)
 {
     /// <summary>Read once, not per invocation.</summary>
     public ParameterInfo[] Parameters { get; } = Method.GetParameters();
@@ -35,7 +35,8 @@ public static class FunctionIndex
                 var parameters = x.Method.GetParameters();
                 return new FunctionDescriptor(x.Function!.Name, x.Method.DeclaringType!, x.Method,
                     parameters.Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).SingleOrDefault(a => a is not null),
-                    parameters.Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).SingleOrDefault(a => a is not null));
+                    parameters.Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).SingleOrDefault(a => a is not null),
+                    parameters.Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).SingleOrDefault(a => a is not null));
             })
             .OrderBy(f => f.Name, StringComparer.Ordinal)
             .ToList();

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 
 namespace IndicatorFunctions.Hosting;
@@ -16,6 +17,7 @@ public static class FunctionInvoker
         foreach (var p in function.Parameters)
         {
             var bindable = p.ParameterType == typeof(HttpRequest) || p.ParameterType == typeof(CancellationToken) || p.ParameterType == typeof(TimerInfo) ||
+                           (p.ParameterType == typeof(QueueMessage) && function.Queue is not null) ||
                            (p.ParameterType == typeof(string) && routeValues.Contains(p.Name!));
             if (!bindable)
                 throw new InvalidOperationException($"Local mode cannot bind parameter '{p.Name}' ({p.ParameterType.Name}) of function {function.Name}.");
@@ -24,13 +26,14 @@ public static class FunctionInvoker
             throw new InvalidOperationException($"Function {function.Name} must return Task or Task<IResult> to be served in local mode.");
     }
 
-    public static async Task<object?> InvokeAsync(FunctionDescriptor function, IServiceProvider services, HttpContext? http, TimerInfo? timer, CancellationToken cancellationToken)
+    public static async Task<object?> InvokeAsync(FunctionDescriptor function, IServiceProvider services, HttpContext? http, TimerInfo? timer, CancellationToken cancellationToken, QueueMessage? message = null)
     {
         var instance = function.Method.IsStatic ? null : function.Factory(services, null);
         var args = function.Parameters.Select(object? (p) =>
             p.ParameterType == typeof(HttpRequest) ? http!.Request :
             p.ParameterType == typeof(CancellationToken) ? cancellationToken :
             p.ParameterType == typeof(TimerInfo) ? timer :
+            p.ParameterType == typeof(QueueMessage) ? message :
             http!.GetRouteValue(p.Name!)?.ToString()).ToArray();
         var task = (Task)function.Method.Invoke(instance, BindingFlags.DoNotWrapExceptions, null, args, null)!;
         await task;

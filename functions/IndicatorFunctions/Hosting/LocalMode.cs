@@ -9,7 +9,8 @@ namespace IndicatorFunctions.Hosting;
 /// <c>--local</c>: the app's functions without the Functions host (Core Tools cannot be installed here). Every
 /// <c>[HttpTrigger]</c> function is served at <c>/api/{Route}</c> with its methods, and <c>Function</c>-level ones
 /// need the <c>AdminApiKey</c> as <c>x-functions-key</c> or <c>?code=</c>; timers fire on their schedules
-/// (<see cref="LocalTimers"/>) and on <c>POST /admin/functions/{name}</c> with the key, as on the host.
+/// (<see cref="LocalTimers"/>) and on <c>POST /admin/functions/{name}</c> with the key, as on the host; queue
+/// triggers take their queue's messages (<see cref="LocalQueues"/>).
 /// </summary>
 public static class LocalMode
 {
@@ -34,6 +35,8 @@ public static class LocalMode
         builder.Services.AddSingleton(new LocalTimers.Functions(functions.Where(f => f.Timer is not null).ToList()));
         builder.Services.AddSingleton<LocalTimers>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalTimers>());
+        builder.Services.AddSingleton(new LocalQueues.Functions(functions.Where(f => f.Queue is not null).ToList()));
+        builder.Services.AddHostedService<LocalQueues>();
 
         var app = builder.Build();
         // Every 4xx/5xx gets a problem body: exceptions (the handler), bare statuses from routing (status code

@@ -30,6 +30,9 @@ public sealed class RunEntity : TableRow
     /// <summary>The <see cref="CollectionSummary"/> as JSON, or null when the run did not collect.</summary>
     public string? Collection { get; set; }
 
+    /// <summary>The <see cref="Aggregation.FanOutSummary"/> as JSON, or null when the run did not fan out.</summary>
+    public string? FanOut { get; set; }
+
     /// <summary>The errors as a JSON array.</summary>
     public string Errors { get; set; } = "[]";
 
@@ -53,6 +56,7 @@ public sealed class RunEntity : TableRow
         RollupsWritten = run.RollupsWritten,
         Collection = run.Collection is null ? null : JsonSerializer.Serialize(run.Collection, Json.Options),
         Errors = JsonSerializer.Serialize(run.Errors),
+        FanOut = run.FanOut is null ? null : JsonSerializer.Serialize(run.FanOut, Json.Options),
     };
 
     public RunRecord ToRecord() => new(
@@ -71,7 +75,10 @@ public sealed class RunEntity : TableRow
         GrowthWritten,
         RollupsWritten,
         Collection is { } collection ? JsonSerializer.Deserialize<CollectionSummary>(collection, Json.Options) : null,
-        JsonSerializer.Deserialize<List<string>>(Errors) ?? []);
+        JsonSerializer.Deserialize<List<string>>(Errors) ?? [])
+    {
+        FanOut = FanOut is { } fanOut ? JsonSerializer.Deserialize<Aggregation.FanOutSummary>(fanOut, Json.Options) : null,
+    };
 }
 
 /// <summary>One source's outcome in a run: PK <c>run|{id}</c>, RK the source id; the outcome as JSON.</summary>

@@ -51,6 +51,9 @@ public sealed record RunRecord(
     IReadOnlyList<string> Errors)
 {
     public IReadOnlyList<SourceOutcome>? Sources { get; init; }
+
+    /// <summary>A fanned-out full run: its work items and each worker's share (the items themselves are under PK <c>work|{id}</c>).</summary>
+    public FanOutSummary? FanOut { get; init; }
 }
 
 /// <summary>

@@ -52,6 +52,26 @@ public sealed class LocalModeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Local_mode_polls_the_queue_of_every_queue_function_of_functions_metadata_under_the_name_the_coordinator_sends_to()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata")));
+        var declared = json.RootElement.EnumerateArray()
+            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: f.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == "In")))
+            .Where(f => f.Trigger.GetProperty("type").GetString() == "queueTrigger")
+            .ToDictionary(f => f.Name, f => f.Trigger.GetProperty("queueName").GetString());
+        var polled = app.Services.GetRequiredService<IndicatorFunctions.Hosting.LocalQueues.Functions>().Queues;
+        var configuration = app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+
+        Assert.Equal([IndicatorFunctions.Aggregation.AggregationWorkFunction.Name], declared.Keys);
+        Assert.Equal(declared.Keys.Order(), polled.Select(f => f.Name).Order());
+        var work = polled.Single();
+        Assert.Equal(declared[work.Name], work.Queue!.QueueName);
+        Assert.Equal(app.Services.GetRequiredService<IndicatorFunctions.Aggregation.FanOut>().Queue.Name, IndicatorFunctions.Hosting.LocalQueues.QueueName(work, configuration));
+        Assert.StartsWith(app.Prefix, IndicatorFunctions.Hosting.LocalQueues.QueueName(work, configuration));
+    }
+
+    [Fact]
     public async Task Function_level_routes_need_the_key_and_anonymous_ones_do_not_as_functions_metadata_declares()
     {
         await using var app = new FunctionAppFactory(azurite);

@@ -32,7 +32,7 @@ public sealed partial class SettingsDriftTests(CompiledTemplate compiled) : ICla
     private static readonly string[] LocalOnly = [nameof(AppOptions.AdminApiKey)];
 
     /// <summary>The keys of the identity-based form of <c>AzureWebJobsStorage</c> that <see cref="StorageAccount"/> reads.</summary>
-    private static readonly string[] StorageIdentityKeys = ["accountName", "tableServiceUri", "blobServiceUri", "credential", "clientId"];
+    private static readonly string[] StorageIdentityKeys = ["accountName", "tableServiceUri", "blobServiceUri", "queueServiceUri", "credential", "clientId"];
 
     /// <summary>Every setting the app reads: its options classes' bindable properties, and the names it reads itself.</summary>
     private static IReadOnlyList<string> AppReads { get; } =
@@ -143,7 +143,7 @@ public sealed partial class SettingsDriftTests(CompiledTemplate compiled) : ICla
             ["\"\""] = "AppOptions (bound at the root)",
             ["CollectionOptions.Section"] = "CollectionOptions",
             ["WebHostDefaults.ServerUrlsKey"] = "urls: the --urls argument of local mode",
-            ["name"] = "a timer's %Setting% (AggregationSchedule)",
+            ["name"] = "a trigger's %Setting%: a timer's schedule (AggregationSchedule), a queue's name (StoragePrefix)",
             ["s"] = "IDENTITY_ENDPOINT, MSI_ENDPOINT: set by the platform, read to refuse them as source destinations",
             ["$\"AzureWebJobs.{functionName}.Disabled\""] = "AzureWebJobs.{Function}.Disabled: the host's convention",
             ["$\"AzureWebJobs:{functionName}:Disabled\""] = "the same, as a section",
