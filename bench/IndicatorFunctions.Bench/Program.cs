@@ -1,11 +1,12 @@
 using IndicatorFunctions.Bench;
 
-// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-replatform.sh, scripts/bench-collect.sh, scripts/bench-reliability.sh, scripts/bench-extraction.sh and scripts/score-extraction.sh.
+// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-ingest.sh, scripts/bench-replatform.sh, scripts/bench-collect.sh, scripts/bench-reliability.sh, scripts/bench-extraction.sh and scripts/score-extraction.sh.
 return args.FirstOrDefault() switch
 {
     "table-upsert" => await TableUpsertBenchmark.RunAsync(),
     "aggregate" => AggregateBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args.ElementAtOrDefault(1)),
+    "ingest" => await IngestBenchmark.RunAsync(args.ElementAtOrDefault(1), args.ElementAtOrDefault(2)),
     "collect" => await CollectBenchmark.RunAsync(),
     "reliability" => await ReliabilityBenchmark.RunAsync(),
     "extraction" => ExtractionBenchmark.Run(args[1..]),
@@ -23,6 +24,8 @@ static int Usage()
                    YoY and rollups over 1,000,000 synthetic observations in memory
                IndicatorFunctions.Bench pipeline load|revise|run-full|run-incremental
                    one step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-pipeline.sh)
+               IndicatorFunctions.Bench ingest load json|csv | resend | revise
+                   one ingestion step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-ingest.sh)
                IndicatorFunctions.Bench collect
                    serves BENCH_SOURCES CSVs of BENCH_ROWS rows from a local server, configures them as http-csv sources
                    of a running app (BENCH_APP_URL) and times two collecting runs (see scripts/bench-collect.sh)
