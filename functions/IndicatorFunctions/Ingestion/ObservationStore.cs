@@ -96,10 +96,19 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
             await tables.EnsureCreatedAsync(cancellationToken);
             // Freshness is touched once, and only when something really changes: a re-sent body leaves it alone.
             var touch = new Lazy<Task>(() => changes.TouchAsync(cancellationToken));
-            await Parallel.ForEachAsync(valid.GroupBy(v => v.Series), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-                async (series, ct) =>
+            var series = valid.GroupBy(v => v.Series).Select(g => new SeriesWork(g.Key, g.ToList())).ToList();
+            await ProbeAsync(series, cancellationToken);
+            // Series whose first point is new change for sure: marked all at once, a few transactions per body.
+            var fresh = series.Where(s => s.Probe is null).ToList();
+            if (fresh.Count > 0)
+            {
+                await touch.Value;
+                await changes.MarkSeriesAsync(fresh.Select(s => (s.Key, s.Points.Select(p => p.Period))), cancellationToken);
+            }
+            await Parallel.ForEachAsync(series, new ParallelOptions { MaxDegreeOfParallelism = SeriesInFlight, CancellationToken = cancellationToken },
+                async (work, ct) =>
                 {
-                    var outcome = await ApplySeriesAsync(batchId, series.Key, series.ToList(), touch, ct);
+                    var outcome = await ApplySeriesAsync(batchId, work, touch, ct);
                     Interlocked.Add(ref inserted, outcome.Inserted);
                     Interlocked.Add(ref revised, outcome.Revised);
                     Interlocked.Add(ref unchanged, outcome.Unchanged);
@@ -115,20 +124,49 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         return new IngestResult(batchId, valid.Count, rows.Count - valid.Count, inserted, revised, unchanged, errors, notStored);
     }
 
+    /// <summary>Series read or written at once by one request.</summary>
+    private const int SeriesInFlight = 8;
+
+    /// <summary>One request's points of one series, and what a point read of the first of them found.</summary>
+    private sealed record SeriesWork(SeriesKey Key, List<ValidObservation> Points)
+    {
+        public ObservationEntity? Probe { get; set; }
+    }
+
     /// <summary>
-    /// One series, optimistically: each attempt reads the series and writes conditionally on what it read; when
-    /// another instance wrote first, the attempt is redone after a jittered, growing pause, up to
-    /// <see cref="AppOptions.IngestAttempts"/> attempts. What the last attempt could not write is reported, not thrown.
+    /// One point read per series (the cheapest read storage has; a partition query costs more, and on Azurite scans
+    /// the whole table): a new first point means the series changes, and a lone point needs no other read.
     /// </summary>
-    private async Task<SeriesOutcome> ApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Lazy<Task> touch, CancellationToken cancellationToken)
+    private async Task ProbeAsync(List<SeriesWork> series, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(series, new ParallelOptions { MaxDegreeOfParallelism = SeriesInFlight, CancellationToken = cancellationToken }, async (work, ct) =>
+            work.Probe = await IndicatorTables.GetOrNullAsync<ObservationEntity>(tables.Observations, work.Key.PartitionKey, work.Points[0].Period.ToString(), ct));
+
+    /// <summary>
+    /// One series. When its first point is new (already marked by <see cref="ApplyAsync"/>), every point is added in
+    /// one transaction per 100, without reading: storage refuses the transaction if any of them is there already.
+    /// Otherwise, or when refused, optimistically: each attempt reads the series (or uses the point read, for a lone
+    /// point) and writes conditionally on what it read; when another writer wrote first, the attempt is redone after
+    /// a jittered, growing pause, up to <see cref="AppOptions.IngestAttempts"/> attempts. What the last attempt could
+    /// not write is reported, not thrown.
+    /// </summary>
+    private async Task<SeriesOutcome> ApplySeriesAsync(string batchId, SeriesWork work, Lazy<Task> touch, CancellationToken cancellationToken)
     {
         // A series of more than 100 points is several transactions: what an earlier attempt wrote reads as unchanged later, but was this request's.
         var written = new Dictionary<string, Write>(StringComparer.Ordinal);
-        var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(series.PartitionKey) % (uint)_turns.Length];
+        var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(work.Key.PartitionKey) % (uint)_turns.Length];
         await turn.WaitAsync(cancellationToken);
         try
         {
-            return await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, series, points, written, touch, ct), cancellationToken);
+            if (work.Probe is null && await TryAddAllAsync(batchId, work, written, cancellationToken) is { } added)
+                return added;
+            var known = work.Probe is { } probe && work.Points.Count == 1 ? new List<ObservationEntity> { probe } : null;
+            return await _conflicts.ExecuteAsync(async ct =>
+            {
+                // The point read serves the first attempt only: a retry reads what the other writer left.
+                var current = known ?? await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(work.Key), ct);
+                known = null;
+                return await TryApplySeriesAsync(batchId, work.Key, work.Points, current, written, touch, ct);
+            }, cancellationToken);
         }
         finally
         {
@@ -136,10 +174,29 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         }
     }
 
-    private async Task<SeriesOutcome> TryApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Dictionary<string, Write> written, Lazy<Task> touch, CancellationToken cancellationToken)
+    /// <summary>Adds every point; null when storage already holds one of them (the points not yet added are then compared and written as usual).</summary>
+    private async Task<SeriesOutcome?> TryAddAllAsync(string batchId, SeriesWork work, Dictionary<string, Write> written, CancellationToken cancellationToken)
     {
-        var current = (await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(series), cancellationToken))
-            .ToDictionary(e => e.RowKey, StringComparer.Ordinal);
+        var now = clock.GetUtcNow();
+        foreach (var chunk in work.Points.Chunk(IndicatorTables.MaxBatch))
+        {
+            try
+            {
+                await tables.Observations.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.Add, ObservationEntity.From(p, batchId, revision: 0, now))), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                return null;
+            }
+            foreach (var point in chunk)
+                written[point.Period.ToString()] = Write.Inserted;
+        }
+        return new SeriesOutcome(work.Points.Count, 0, 0, []);
+    }
+
+    private async Task<SeriesOutcome> TryApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, List<ObservationEntity> read, Dictionary<string, Write> written, Lazy<Task> touch, CancellationToken cancellationToken)
+    {
+        var current = read.ToDictionary(e => e.RowKey, StringComparer.Ordinal);
         var planned = new Dictionary<string, Write>(StringComparer.Ordinal);
         var writes = new List<TableTransactionAction>();
         var history = new List<TableTransactionAction>();
