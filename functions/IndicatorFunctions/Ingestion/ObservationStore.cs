@@ -97,18 +97,18 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
             // Freshness is touched once, and only when something really changes: a re-sent body leaves it alone.
             var touch = new Lazy<Task>(() => changes.TouchAsync(cancellationToken));
             var series = valid.GroupBy(v => v.Series).Select(g => new SeriesWork(g.Key, g.ToList())).ToList();
-            await ProbeAsync(series, cancellationToken);
-            // Series whose first point is new change for sure: marked all at once, a few transactions per body.
-            var fresh = series.Where(s => s.Probe is null).ToList();
-            if (fresh.Count > 0)
+            // A body whose first row is new is taken for new data (a load): every series is marked with the body's
+            // years at once, a few transactions per body, then added without reading.
+            var fresh = await IsNewAsync(valid[0], cancellationToken);
+            if (fresh)
             {
                 await touch.Value;
-                await changes.MarkSeriesAsync(fresh.Select(s => (s.Key, s.Points.Select(p => p.Period))), cancellationToken);
+                await changes.MarkSeriesAsync(series.Select(s => (s.Key, s.Points.Select(p => p.Period))), cancellationToken);
             }
             await Parallel.ForEachAsync(series, new ParallelOptions { MaxDegreeOfParallelism = SeriesInFlight, CancellationToken = cancellationToken },
                 async (work, ct) =>
                 {
-                    var outcome = await ApplySeriesAsync(batchId, work, touch, ct);
+                    var outcome = await ApplySeriesAsync(batchId, work, fresh, touch, ct);
                     Interlocked.Add(ref inserted, outcome.Inserted);
                     Interlocked.Add(ref revised, outcome.Revised);
                     Interlocked.Add(ref unchanged, outcome.Unchanged);
@@ -127,29 +127,22 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     /// <summary>Series read or written at once by one request.</summary>
     private const int SeriesInFlight = 8;
 
-    /// <summary>One request's points of one series, and what a point read of the first of them found.</summary>
-    private sealed record SeriesWork(SeriesKey Key, List<ValidObservation> Points)
-    {
-        public ObservationEntity? Probe { get; set; }
-    }
+    /// <summary>One request's points of one series.</summary>
+    private sealed record SeriesWork(SeriesKey Key, List<ValidObservation> Points);
+
+    /// <summary>Whether storage lacks the point: one point read, the cheapest read there is.</summary>
+    private async Task<bool> IsNewAsync(ValidObservation point, CancellationToken cancellationToken) =>
+        await IndicatorTables.GetOrNullAsync(tables.Observations, ObservationEntity.Partition(point.Series), point.Period.ToString(), cancellationToken, select: ["RowKey"]) is null;
 
     /// <summary>
-    /// One point read per series (the cheapest read storage has; a partition query costs more, and on Azurite scans
-    /// the whole table): a new first point means the series changes, and a lone point needs no other read.
-    /// </summary>
-    private async Task ProbeAsync(List<SeriesWork> series, CancellationToken cancellationToken) =>
-        await Parallel.ForEachAsync(series, new ParallelOptions { MaxDegreeOfParallelism = SeriesInFlight, CancellationToken = cancellationToken }, async (work, ct) =>
-            work.Probe = await IndicatorTables.GetOrNullAsync<ObservationEntity>(tables.Observations, work.Key.PartitionKey, work.Points[0].Period.ToString(), ct));
-
-    /// <summary>
-    /// One series. When its first point is new (already marked by <see cref="ApplyAsync"/>), every point is added in
-    /// one transaction per 100, without reading: storage refuses the transaction if any of them is there already.
-    /// Otherwise, or when refused, optimistically: each attempt reads the series (or uses the point read, for a lone
-    /// point) and writes conditionally on what it read; when another writer wrote first, the attempt is redone after
-    /// a jittered, growing pause, up to <see cref="AppOptions.IngestAttempts"/> attempts. What the last attempt could
+    /// One series. In a new body (<paramref name="fresh"/>: already marked by <see cref="ApplyAsync"/>) every point is
+    /// added in one transaction per 100, without reading: storage refuses the transaction if any of them is there
+    /// already. Otherwise, or when refused, optimistically: each attempt reads the series (a lone point: that point)
+    /// and writes conditionally on what it read; when another writer wrote first, the attempt is redone after a
+    /// jittered, growing pause, up to <see cref="AppOptions.IngestAttempts"/> attempts. What the last attempt could
     /// not write is reported, not thrown.
     /// </summary>
-    private async Task<SeriesOutcome> ApplySeriesAsync(string batchId, SeriesWork work, Lazy<Task> touch, CancellationToken cancellationToken)
+    private async Task<SeriesOutcome> ApplySeriesAsync(string batchId, SeriesWork work, bool fresh, Lazy<Task> touch, CancellationToken cancellationToken)
     {
         // A series of more than 100 points is several transactions: what an earlier attempt wrote reads as unchanged later, but was this request's.
         var written = new Dictionary<string, Write>(StringComparer.Ordinal);
@@ -157,21 +150,23 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         await turn.WaitAsync(cancellationToken);
         try
         {
-            if (work.Probe is null && await TryAddAllAsync(batchId, work, written, cancellationToken) is { } added)
+            if (fresh && await TryAddAllAsync(batchId, work, written, cancellationToken) is { } added)
                 return added;
-            var known = work.Probe is { } probe && work.Points.Count == 1 ? new List<ObservationEntity> { probe } : null;
-            return await _conflicts.ExecuteAsync(async ct =>
-            {
-                // The point read serves the first attempt only: a retry reads what the other writer left.
-                var current = known ?? await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(work.Key), ct);
-                known = null;
-                return await TryApplySeriesAsync(batchId, work.Key, work.Points, current, written, touch, ct);
-            }, cancellationToken);
+            return await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, work.Key, work.Points, await ReadAsync(work, ct), written, touch, ct), cancellationToken);
         }
         finally
         {
             turn.Release();
         }
+    }
+
+    /// <summary>What storage holds of the series: the whole partition, or a lone point's point read.</summary>
+    private async Task<List<ObservationEntity>> ReadAsync(SeriesWork work, CancellationToken cancellationToken)
+    {
+        if (work.Points.Count > 1)
+            return await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(work.Key), cancellationToken);
+        var point = await IndicatorTables.GetOrNullAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(work.Key), work.Points[0].Period.ToString(), cancellationToken);
+        return point is null ? [] : [point];
     }
 
     /// <summary>Adds every point; null when storage already holds one of them (the points not yet added are then compared and written as usual).</summary>
