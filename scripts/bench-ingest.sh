@@ -62,6 +62,7 @@ session() { # format: fresh Azurite and app, raw rate, load; sets SDK_<format>, 
   echo "  Azure.Data.Tables batch upsert, $SDK_ENTITIES entities into this Azurite..." >&2
   sdk=$(BENCH_TABLE=sdkpeer BENCH_ENTITIES=$SDK_ENTITIES dotnet "$BENCH_DLL" table-upsert)
   echo "  sdk: $sdk" >&2
+  step "$format" catalog >/dev/null
   load=$(step "$format" load "$format")
   printf -v "SDK_$format" '%s' "$sdk"
   printf -v "LOAD_$format" '%s' "$load"

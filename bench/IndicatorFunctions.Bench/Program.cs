@@ -24,7 +24,7 @@ static int Usage()
                    YoY and rollups over 1,000,000 synthetic observations in memory
                IndicatorFunctions.Bench pipeline load|revise|run-full|run-incremental
                    one step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-pipeline.sh)
-               IndicatorFunctions.Bench ingest load json|csv | resend | revise
+               IndicatorFunctions.Bench ingest catalog | load json|csv | resend | revise
                    one ingestion step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-ingest.sh)
                IndicatorFunctions.Bench collect
                    serves BENCH_SOURCES CSVs of BENCH_ROWS rows from a local server, configures them as http-csv sources
