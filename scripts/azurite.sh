@@ -30,11 +30,12 @@ azurite_connection_string() { # blobPort queuePort tablePort
   echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZURITE_KEY;BlobEndpoint=http://127.0.0.1:$1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$2/devstoreaccount1;TableEndpoint=http://127.0.0.1:$3/devstoreaccount1;"
 }
 
-# Starts a private in-memory Azurite on free ports; sets AZURITE_PID and AZURITE_CONNECTION_STRING.
+# Starts a private in-memory Azurite on free ports (AZURITE_ARGS: extra flags); sets AZURITE_PID and AZURITE_CONNECTION_STRING.
 start_private_azurite() {
   local blob queue table
   blob=$(free_port) queue=$(free_port) table=$(free_port)
-  "$ROOT/node_modules/.bin/azurite" --inMemoryPersistence --silent --disableTelemetry \
+  # shellcheck disable=SC2086 # AZURITE_ARGS: extra flags (bench-ingest.sh's --debug FILE), split on spaces
+  "$ROOT/node_modules/.bin/azurite" --inMemoryPersistence --silent --disableTelemetry ${AZURITE_ARGS:-} \
     --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
     --blobPort "$blob" --queuePort "$queue" --tablePort "$table" >"${AZURITE_LOG:-/dev/null}" 2>&1 &
   AZURITE_PID=$!

@@ -1,12 +1,13 @@
 using IndicatorFunctions.Bench;
 
-// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-fanout.sh, scripts/bench-replatform.sh, scripts/bench-collect.sh, scripts/bench-reliability.sh, scripts/bench-extraction.sh and scripts/score-extraction.sh.
+// Benchmarks print figures; they are not tests. See scripts/bench-pipeline.sh, scripts/bench-fanout.sh, scripts/bench-ingest.sh, scripts/bench-replatform.sh, scripts/bench-collect.sh, scripts/bench-reliability.sh, scripts/bench-extraction.sh and scripts/score-extraction.sh.
 return args.FirstOrDefault() switch
 {
     "table-upsert" => await TableUpsertBenchmark.RunAsync(),
     "aggregate" => AggregateBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args.ElementAtOrDefault(1)),
     "fanout" => await FanOutBenchmark.RunAsync(),
+    "ingest" => await IngestBenchmark.RunAsync(args.ElementAtOrDefault(1), args.ElementAtOrDefault(2)),
     "collect" => await CollectBenchmark.RunAsync(),
     "reliability" => await ReliabilityBenchmark.RunAsync(),
     "extraction" => ExtractionBenchmark.Run(args[1..]),
@@ -27,6 +28,8 @@ static int Usage()
                IndicatorFunctions.Bench fanout
                    one full run on a running coordinator (BENCH_APP_URL), timed, with each worker's share (items,
                    observations, busy and CPU seconds of BENCH_APP_PIDS) and Azurite's CPU (see scripts/bench-fanout.sh)
+               IndicatorFunctions.Bench ingest catalog | load json|csv | resend | revise
+                   one ingestion step against a running app (BENCH_APP_URL, BENCH_APP_PID; see scripts/bench-ingest.sh)
                IndicatorFunctions.Bench collect
                    serves BENCH_SOURCES CSVs of BENCH_ROWS rows from a local server, configures them as http-csv sources
                    of a running app (BENCH_APP_URL) and times two collecting runs (see scripts/bench-collect.sh)

@@ -27,17 +27,22 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
 
     private volatile Entry? _cached;
 
+    // Bumped by every write: a read that began before a write does not cache what it read (it may predate the write).
+    private long _writes;
+
     public async Task<CatalogSnapshot> GetAsync(CancellationToken cancellationToken, bool fresh = false)
     {
         if (!fresh && _cached is { } c && clock.GetUtcNow() - c.At < CacheFor)
             return c.Snapshot;
+        var writesBefore = Interlocked.Read(ref _writes);
         var reads = await Task.WhenAll(
             IndicatorTables.ReadPartitionAsync<CatalogEntity>(tables.Catalog, "indicator", cancellationToken),
             IndicatorTables.ReadPartitionAsync<CatalogEntity>(tables.Catalog, DistrictPartition, cancellationToken),
             IndicatorTables.ReadPartitionAsync<CatalogEntity>(tables.Catalog, "cluster", cancellationToken));
         var districts = reads[1].Where(e => !DistrictNameEntity.IsName(e.RowKey)).Select(Read<District>);
         var snapshot = new CatalogSnapshot(reads[0].Select(Read<Indicator>), districts, reads[2].Select(Read<Cluster>));
-        _cached = new Entry(snapshot, clock.GetUtcNow());
+        if (Interlocked.Read(ref _writes) == writesBefore)
+            _cached = new Entry(snapshot, clock.GetUtcNow());
         return snapshot;
     }
 
@@ -75,7 +80,7 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
             try
             {
                 await tables.Catalog.SubmitTransactionAsync(actions, cancellationToken);
-                _cached = null;
+                Forget();
                 return new DistrictPut(existing is null ? DistrictWrite.Created : DistrictWrite.Replaced);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
@@ -98,8 +103,15 @@ public sealed class CatalogStore(IndicatorTables tables, ChangeTracker changes, 
             await changes.MarkCatalogAsync(kind, id, cancellationToken);
         await tables.Catalog.UpsertEntityAsync(new CatalogEntity { PartitionKey = kind, RowKey = id, Json = JsonSerializer.Serialize(entry, Json) },
             TableUpdateMode.Replace, cancellationToken);
-        _cached = null;
+        Forget();
         return !existed;
+    }
+
+    /// <summary>After a write: the cached snapshot goes, and so does any read under way (it may have read before the write).</summary>
+    private void Forget()
+    {
+        Interlocked.Increment(ref _writes);
+        _cached = null;
     }
 
     private static T Read<T>(CatalogEntity entity) =>

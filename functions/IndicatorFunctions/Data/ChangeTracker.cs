@@ -60,7 +60,37 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
     /// Marks the periods of one series that changed (so a run can read them one by one). A merge upsert adds periods
     /// to whatever is marked already, so concurrent ingests into one series never lose each other's marks.
     /// </summary>
-    public async Task MarkSeriesAsync(SeriesKey series, IEnumerable<Period> periods, CancellationToken cancellationToken)
+    public Task MarkSeriesAsync(SeriesKey series, IEnumerable<Period> periods, CancellationToken cancellationToken) =>
+        MergeAsync(Marker(series, periods), cancellationToken);
+
+    /// <summary>
+    /// Marks many series at once, as <see cref="MarkSeriesAsync(SeriesKey, IEnumerable{Period}, CancellationToken)"/>
+    /// does one: the same merge upserts, up to 100 in one transaction per shard (a large ingest costs a few requests,
+    /// not one per series), four transactions in flight.
+    /// </summary>
+    public async Task MarkSeriesAsync(IEnumerable<(SeriesKey Series, IEnumerable<Period> Periods)> changed, CancellationToken cancellationToken)
+    {
+        await Parallel.ForEachAsync(Transactions(changed), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (chunk, ct) =>
+        {
+            try
+            {
+                await tables.Changes.SubmitTransactionAsync(chunk.Select(m => new TableTransactionAction(TableTransactionActionType.UpsertMerge, m)), ct);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 400)
+            {
+                // One marker has collected too many periods: each on its own, where that one is marked whole.
+                foreach (var marker in chunk)
+                    await MergeAsync(marker, ct);
+            }
+        });
+    }
+
+    /// <summary>The markers of <see cref="MarkSeriesAsync(IEnumerable{ValueTuple{SeriesKey, IEnumerable{Period}}}, CancellationToken)"/>, in transactions: one shard each, at most 100 markers.</summary>
+    public static IEnumerable<TableEntity[]> Transactions(IEnumerable<(SeriesKey Series, IEnumerable<Period> Periods)> changed) =>
+        changed.Select(c => Marker(c.Series, c.Periods)).GroupBy(m => m.PartitionKey).SelectMany(g => g.Chunk(IndicatorTables.MaxBatch));
+
+    /// <summary>One series' marker: a <c>p{period}</c> property per changed period (see <see cref="ChangeMarker.PropertyOf"/>), or <c>All</c> past 200 of them.</summary>
+    public static TableEntity Marker(SeriesKey series, IEnumerable<Period> periods)
     {
         var changed = periods.ToHashSet();
         var marker = new TableEntity(ShardOf(series), series.PartitionKey);
@@ -69,6 +99,11 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
         else
             foreach (var period in changed)
                 marker[ChangeMarker.PropertyOf(period)] = true;
+        return marker;
+    }
+
+    private async Task MergeAsync(TableEntity marker, CancellationToken cancellationToken)
+    {
         try
         {
             await tables.Changes.UpsertEntityAsync(marker, TableUpdateMode.Merge, cancellationToken);

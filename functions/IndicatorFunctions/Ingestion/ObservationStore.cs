@@ -96,10 +96,19 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
             await tables.EnsureCreatedAsync(cancellationToken);
             // Freshness is touched once, and only when something really changes: a re-sent body leaves it alone.
             var touch = new Lazy<Task>(() => changes.TouchAsync(cancellationToken));
-            await Parallel.ForEachAsync(valid.GroupBy(v => v.Series), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-                async (series, ct) =>
+            var series = valid.GroupBy(v => v.Series).Select(g => new SeriesWork(g.Key, g.ToList())).ToList();
+            // A body whose first row is new is taken for new data (a load): every series is marked with the body's
+            // years at once, a few transactions per body, then added without reading.
+            var fresh = await IsNewAsync(valid[0], cancellationToken);
+            if (fresh)
+            {
+                await touch.Value;
+                await changes.MarkSeriesAsync(series.Select(s => (s.Key, s.Points.Select(p => p.Period))), cancellationToken);
+            }
+            await Parallel.ForEachAsync(series, new ParallelOptions { MaxDegreeOfParallelism = SeriesInFlight, CancellationToken = cancellationToken },
+                async (work, ct) =>
                 {
-                    var outcome = await ApplySeriesAsync(batchId, series.Key, series.ToList(), touch, ct);
+                    var outcome = await ApplySeriesAsync(batchId, work, fresh, touch, ct);
                     Interlocked.Add(ref inserted, outcome.Inserted);
                     Interlocked.Add(ref revised, outcome.Revised);
                     Interlocked.Add(ref unchanged, outcome.Unchanged);
@@ -115,20 +124,35 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         return new IngestResult(batchId, valid.Count, rows.Count - valid.Count, inserted, revised, unchanged, errors, notStored);
     }
 
+    /// <summary>Series read or written at once by one request.</summary>
+    private const int SeriesInFlight = 8;
+
+    /// <summary>One request's points of one series.</summary>
+    private sealed record SeriesWork(SeriesKey Key, List<ValidObservation> Points);
+
+    /// <summary>Whether storage lacks the point: one point read, the cheapest read there is.</summary>
+    private async Task<bool> IsNewAsync(ValidObservation point, CancellationToken cancellationToken) =>
+        await IndicatorTables.GetOrNullAsync(tables.Observations, ObservationEntity.Partition(point.Series), point.Period.ToString(), cancellationToken, select: ["RowKey"]) is null;
+
     /// <summary>
-    /// One series, optimistically: each attempt reads the series and writes conditionally on what it read; when
-    /// another instance wrote first, the attempt is redone after a jittered, growing pause, up to
-    /// <see cref="AppOptions.IngestAttempts"/> attempts. What the last attempt could not write is reported, not thrown.
+    /// One series. In a new body (<paramref name="fresh"/>: already marked by <see cref="ApplyAsync"/>) every point is
+    /// added in one transaction per 100, without reading: storage refuses the transaction if any of them is there
+    /// already. Otherwise, or when refused, optimistically: each attempt reads the series (a lone point: that point)
+    /// and writes conditionally on what it read; when another writer wrote first, the attempt is redone after a
+    /// jittered, growing pause, up to <see cref="AppOptions.IngestAttempts"/> attempts. What the last attempt could
+    /// not write is reported, not thrown.
     /// </summary>
-    private async Task<SeriesOutcome> ApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Lazy<Task> touch, CancellationToken cancellationToken)
+    private async Task<SeriesOutcome> ApplySeriesAsync(string batchId, SeriesWork work, bool fresh, Lazy<Task> touch, CancellationToken cancellationToken)
     {
         // A series of more than 100 points is several transactions: what an earlier attempt wrote reads as unchanged later, but was this request's.
         var written = new Dictionary<string, Write>(StringComparer.Ordinal);
-        var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(series.PartitionKey) % (uint)_turns.Length];
+        var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(work.Key.PartitionKey) % (uint)_turns.Length];
         await turn.WaitAsync(cancellationToken);
         try
         {
-            return await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, series, points, written, touch, ct), cancellationToken);
+            if (fresh && await TryAddAllAsync(batchId, work, written, cancellationToken) is { } added)
+                return added;
+            return await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, work.Key, work.Points, await ReadAsync(work, ct), written, touch, ct), cancellationToken);
         }
         finally
         {
@@ -136,10 +160,38 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         }
     }
 
-    private async Task<SeriesOutcome> TryApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, Dictionary<string, Write> written, Lazy<Task> touch, CancellationToken cancellationToken)
+    /// <summary>What storage holds of the series: the whole partition, or a lone point's point read.</summary>
+    private async Task<List<ObservationEntity>> ReadAsync(SeriesWork work, CancellationToken cancellationToken)
     {
-        var current = (await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(series), cancellationToken))
-            .ToDictionary(e => e.RowKey, StringComparer.Ordinal);
+        if (work.Points.Count > 1)
+            return await IndicatorTables.ReadPartitionAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(work.Key), cancellationToken);
+        var point = await IndicatorTables.GetOrNullAsync<ObservationEntity>(tables.Observations, ObservationEntity.Partition(work.Key), work.Points[0].Period.ToString(), cancellationToken);
+        return point is null ? [] : [point];
+    }
+
+    /// <summary>Adds every point; null when storage already holds one of them (the points not yet added are then compared and written as usual).</summary>
+    private async Task<SeriesOutcome?> TryAddAllAsync(string batchId, SeriesWork work, Dictionary<string, Write> written, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var chunk in work.Points.Chunk(IndicatorTables.MaxBatch))
+        {
+            try
+            {
+                await tables.Observations.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.Add, ObservationEntity.From(p, batchId, revision: 0, now))), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                return null;
+            }
+            foreach (var point in chunk)
+                written[point.Period.ToString()] = Write.Inserted;
+        }
+        return new SeriesOutcome(work.Points.Count, 0, 0, []);
+    }
+
+    private async Task<SeriesOutcome> TryApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, List<ObservationEntity> read, Dictionary<string, Write> written, Lazy<Task> touch, CancellationToken cancellationToken)
+    {
+        var current = read.ToDictionary(e => e.RowKey, StringComparer.Ordinal);
         var planned = new Dictionary<string, Write>(StringComparer.Ordinal);
         var writes = new List<TableTransactionAction>();
         var history = new List<TableTransactionAction>();
