@@ -132,10 +132,13 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// </summary>
     public async Task IncrementalAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changes, IReadOnlyList<CatalogChange> catalogChanges, CancellationToken cancellationToken)
     {
-        // 1. The changed series.
+        // Reads go out together, in two rounds: what changed, then everything it touches.
         var changed = changes.GroupBy(c => c.Series).Select(g => g.Aggregate((a, b) => a.Merge(b))).ToList();
-        var current = await reader.ReadChangedAsync(changed, cancellationToken);
-        var committed = await reader.ReadSeriesAsync([.. changed.Select(c => c.Series)], cancellationToken);
+        var currentRead = reader.ReadChangedAsync(changed, cancellationToken);
+        var committedRead = reader.ReadSeriesAsync([.. changed.Select(c => c.Series)], cancellationToken);
+        var (current, committed) = (await currentRead, await committedRead);
+
+        // 1. The changed series: what they are now, and which cross-sections and rollup periods that touches.
         var newSeries = new Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>();
         var touched = new Dictionary<CrossSectionKey, Dictionary<string, SeriesPoint?>>();
         var rollupPeriods = new Dictionary<RollupKey, SortedSet<Period>>();
@@ -149,7 +152,6 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
                 points[period] = observation;
             var after = Growth(points);
             newSeries[change.Series] = after;
-            await writer.WriteSeriesAsync(change.Series, after, cancellationToken);
 
             var byPeriod = after.ToDictionary(p => p.Observation.Period);
             var periods = before.Select(p => p.Observation.Period).Concat(byPeriod.Keys).Where(change.Covers).Distinct().ToList();
@@ -172,9 +174,23 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
                 }
             }
         }
+        var whole = WholeRollups(catalog, catalogChanges);
+        foreach (var key in whole)
+            rollupPeriods.Remove(key);
 
-        // 2. The cross-sections those points sit in.
-        var sections = await reader.ReadCrossSectionsAsync([.. touched.Keys], cancellationToken);
+        // 2. The records those touch: cross-sections (the touched ones, and those a rollup period and its prior read),
+        // the rollups to patch, and the member series of rollups recomputed whole.
+        var sectionKeys = touched.Keys.Concat(rollupPeriods.SelectMany(r => catalog.Clusters[r.Key.Cluster].Members.Select(m => m.SeriesSector).Distinct()
+            .SelectMany(sector => r.Value.SelectMany(p => new[] { new CrossSectionKey(r.Key.Indicator, sector, p), new CrossSectionKey(r.Key.Indicator, sector, p.Prior) })))).ToHashSet();
+        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector)))
+            .Where(k => !newSeries.ContainsKey(k)).ToHashSet();
+        var sectionsRead = reader.ReadCrossSectionsAsync(sectionKeys, cancellationToken);
+        var rollupsRead = reader.ReadRollupsAsync([.. rollupPeriods.Keys], cancellationToken);
+        var membersRead = reader.ReadSeriesAsync(memberKeys, cancellationToken);
+        var (sections, storedRollups, members) = (await sectionsRead, await rollupsRead, await membersRead);
+
+        foreach (var (key, points) in newSeries)
+            await writer.WriteSeriesAsync(key, points, cancellationToken);
         foreach (var (key, districts) in touched)
         {
             var before = sections.GetValueOrDefault(key) ?? [];
@@ -185,29 +201,21 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
                 await writer.WriteCrossSectionAsync(key, sections[key], cancellationToken);
         }
 
-        // 3. Rollups: whole for changed clusters and indicators, else the touched periods.
-        var whole = WholeRollups(catalog, catalogChanges);
-        foreach (var key in whole)
-            rollupPeriods.Remove(key);
-        await PatchRollupsAsync(catalog, rollupPeriods, sections, cancellationToken);
-        await RecomputeRollupsAsync(catalog, whole, newSeries, cancellationToken);
+        // 3. Rollups: the touched periods patched, whole for changed clusters and indicators.
+        await PatchRollupsAsync(catalog, rollupPeriods, sections, storedRollups, cancellationToken);
+        foreach (var (key, points) in newSeries)
+            members[key] = points;
+        await RecomputeRollupsAsync(catalog, whole, members, cancellationToken);
         await writer.FlushAsync(cancellationToken);
     }
 
     /// <summary>
-    /// The rollups at the given periods, computed from the cross-sections at each period and a year before (read
-    /// where this run has not already got them), replacing those periods in the committed records: a period that no
-    /// longer has a rollup is removed.
+    /// The rollups at the given periods, computed from the cross-sections at each period and a year before,
+    /// replacing those periods in the committed records: a period that no longer has a rollup is removed.
     /// </summary>
     private async Task PatchRollupsAsync(CatalogSnapshot catalog, Dictionary<RollupKey, SortedSet<Period>> rollupPeriods,
-        Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>> sections, CancellationToken cancellationToken)
+        Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>> sections, Dictionary<RollupKey, IReadOnlyList<RollupPoint>> stored, CancellationToken cancellationToken)
     {
-        var needed = rollupPeriods.SelectMany(r => catalog.Clusters[r.Key.Cluster].Members.Select(m => m.SeriesSector).Distinct()
-                .SelectMany(sector => r.Value.SelectMany(p => new[] { new CrossSectionKey(r.Key.Indicator, sector, p), new CrossSectionKey(r.Key.Indicator, sector, p.Prior) })))
-            .Where(k => !sections.ContainsKey(k)).ToHashSet();
-        foreach (var (key, rows) in await reader.ReadCrossSectionsAsync([.. needed], cancellationToken))
-            sections[key] = rows;
-        var stored = await reader.ReadRollupsAsync([.. rollupPeriods.Keys], cancellationToken);
         foreach (var (key, periods) in rollupPeriods)
         {
             var cluster = catalog.Clusters[key.Cluster];
@@ -233,19 +241,15 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         }
     }
 
-    /// <summary>Rollups recomputed whole from their members' series: the committed records, or this run's where it rewrote them.</summary>
-    private async Task RecomputeRollupsAsync(CatalogSnapshot catalog, IReadOnlyCollection<RollupKey> whole, Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>> newSeries, CancellationToken cancellationToken)
+    /// <summary>Rollups recomputed whole from their members' series (this run's where it rewrote them, else the committed ones).</summary>
+    private async Task RecomputeRollupsAsync(CatalogSnapshot catalog, IReadOnlyCollection<RollupKey> whole, Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>> members, CancellationToken cancellationToken)
     {
-        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector)))
-            .Where(k => !newSeries.ContainsKey(k)).ToHashSet();
-        var stored = await reader.ReadSeriesAsync(memberKeys, cancellationToken);
         foreach (var key in whole)
         {
             var series = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
             foreach (var member in catalog.Clusters[key.Cluster].Members.Select(m => new SeriesKey(key.Indicator, m.District, m.SeriesSector)).Distinct())
             {
-                var points = newSeries.GetValueOrDefault(member) ?? stored.GetValueOrDefault(member);
-                if (points is { Count: > 0 })
+                if (members.GetValueOrDefault(member) is { Count: > 0 } points)
                     series[member] = points.ToDictionary(p => p.Observation.Period, p => p.Observation);
             }
             await writer.WriteRollupsAsync(key, [.. ClusterRollups.Over(catalog.Clusters[key.Cluster], catalog.Indicators[key.Indicator], series).Compute()], cancellationToken);
