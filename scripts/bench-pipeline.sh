@@ -29,7 +29,7 @@
 #   BENCH_SMOKE=1 bash scripts/bench-pipeline.sh
 set -euo pipefail
 # The command as given, for the summary: the BENCH_* settings the caller set, before any default is filled in.
-COMMAND="$(env | grep '^BENCH_' | sort | tr '\n' ' ')bash scripts/bench-pipeline.sh"
+COMMAND="$({ env | grep '^BENCH_' || true; } | sort | tr '\n' ' ')bash scripts/bench-pipeline.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/azurite.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/bench-app.sh"
 cd "$ROOT"
