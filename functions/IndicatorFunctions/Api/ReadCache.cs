@@ -1,7 +1,6 @@
 using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Data;
 using IndicatorFunctions.Domain;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace IndicatorFunctions.Api;
 
@@ -14,7 +13,7 @@ namespace IndicatorFunctions.Api;
 public sealed class ReadCache(Generations generations) : IDisposable
 {
     public const int MaxEntries = 10_000;
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    private readonly SharedReads _reads = new(MaxEntries, TimeSpan.FromMinutes(30));
 
     public Task<IReadOnlyList<SeriesPoint>> ReadSeriesAsync(GenerationView view, SeriesKey series, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<SeriesPoint>>(view, RecordKey.Of(series), AggregateRecords.SeriesFrom, cancellationToken);
@@ -25,32 +24,10 @@ public sealed class ReadCache(Generations generations) : IDisposable
     public Task<IReadOnlyList<RollupPoint>> ReadRollupsAsync(GenerationView view, RollupKey rollup, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<RollupPoint>>(view, RecordKey.Of(rollup), AggregateRecords.RollupsFrom, cancellationToken);
 
-    private async Task<T> ReadAsync<T>(GenerationView view, RecordKey record, Func<string, T> parse, CancellationToken cancellationToken)
-    {
-        if (view.Committed is null)
-            return parse("");
-        var key = (view.Committed, record);
-        // The read itself is cached, so the readers arriving together after a commit share one storage query. It runs
-        // on its own (bounded by the storage client's deadlines); each caller waits with its own cancellation.
-        var read = _cache.GetOrCreate(key, entry =>
-        {
-            entry.Size = 1;
-            entry.SlidingExpiration = TimeSpan.FromMinutes(30);
-            return ReadAndParseAsync(view, record, parse);
-        })!;
-        try
-        {
-            return await read.WaitAsync(cancellationToken);
-        }
-        catch when (read.IsFaulted || read.IsCanceled)
-        {
-            _cache.Remove(key); // a failed read is not kept: the next request tries storage again
-            throw;
-        }
-    }
+    private Task<T> ReadAsync<T>(GenerationView view, RecordKey record, Func<string, T> parse, CancellationToken cancellationToken) =>
+        view.Committed is null
+            ? Task.FromResult(parse(""))
+            : _reads.GetAsync((view.Committed, record), async () => parse(await generations.ReadAsync(view, record, CancellationToken.None)), cancellationToken);
 
-    private async Task<T> ReadAndParseAsync<T>(GenerationView view, RecordKey record, Func<string, T> parse) =>
-        parse(await generations.ReadAsync(view, record, CancellationToken.None));
-
-    public void Dispose() => _cache.Dispose();
+    public void Dispose() => _reads.Dispose();
 }

@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace IndicatorFunctions.Data;
 
@@ -33,7 +32,7 @@ public sealed class RunLockLostException(string message, Exception? inner = null
 /// <see cref="CleanUpAsync"/> drops a failed run's table, and generations older than the base once
 /// <see cref="Grace"/> has passed (readers still on the previous run finish first).
 /// </summary>
-public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILogger<Generations> logger)
+public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILogger<Generations> logger) : IDisposable
 {
     /// <summary>How long a superseded generation stays readable after a newer base is committed.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
@@ -108,29 +107,11 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         return records;
     }
 
-    private readonly MemoryCache _indexes = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+    private readonly SharedReads _indexes = new(10_000, TimeSpan.FromHours(1));
 
-    private async Task<HashSet<string>> IndexAsync(string increment, string indicator, CancellationToken cancellationToken)
-    {
-        var read = _indexes.GetOrCreate((increment, indicator), entry =>
-        {
-            entry.Size = 1;
-            entry.SlidingExpiration = TimeSpan.FromHours(1);
-            return ReadIndexAsync(increment, indicator);
-        })!;
-        try
-        {
-            return await read.WaitAsync(cancellationToken);
-        }
-        catch when (read.IsFaulted || read.IsCanceled)
-        {
-            _indexes.Remove((increment, indicator)); // not kept: the next read tries storage again
-            throw;
-        }
-    }
-
-    private async Task<HashSet<string>> ReadIndexAsync(string increment, string indicator) =>
-        AggregateRecords.NamesFrom(await ReadRowsAsync(increment, RecordKey.IndexOf(indicator), CancellationToken.None));
+    private Task<HashSet<string>> IndexAsync(string increment, string indicator, CancellationToken cancellationToken) =>
+        _indexes.GetAsync((increment, indicator),
+            async () => AggregateRecords.NamesFrom(await ReadRowsAsync(increment, RecordKey.IndexOf(indicator), CancellationToken.None)), cancellationToken);
 
     private async Task<string> ReadRowsAsync(string generation, RecordKey key, CancellationToken cancellationToken)
     {
@@ -231,7 +212,7 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
                 continue;
             try
             {
-                await DropAsync(id, cancellationToken);
+                await DropTablesAsync(id, cancellationToken);
                 await tables.State.DeleteEntityAsync(StatePartition, row.RowKey, cancellationToken: cancellationToken);
                 dropped++;
             }
@@ -246,8 +227,6 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         return dropped;
     }
 
-    private Task DropAsync(string generation, CancellationToken cancellationToken) => DropTablesAsync(generation, cancellationToken);
-
     /// <summary>A generation's table, and its tables in the layout before wide records; a table that is not there is no error.</summary>
     private Task DropTablesAsync(string generation, CancellationToken cancellationToken) =>
         Task.WhenAll(tables.LegacyTables(generation).Prepend(tables.Aggregates(generation)).Select(t => t.DeleteAsync(cancellationToken)));
@@ -257,4 +236,6 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         ["Kind"] = full ? "full" : "incremental",
         ["Status"] = status,
     };
+
+    public void Dispose() => _indexes.Dispose();
 }
