@@ -14,7 +14,10 @@
 #     GET /api/runs/{id}); cold reads (the first read of a few partitions per endpoint after the commit);
 #     revise 1% of the points, incremental run, cold reads; revise ONE point, incremental run, cold reads;
 #     raw SDK reads of the partitions the series, cross-section and rollups endpoints serve (pipeline raw-read: a
-#     point read of the record each endpoint serves, from the full run's table); wrk against those three endpoints.
+#     point read of the record each endpoint serves, from the full run's table; and point reads of observations, a
+#     different one each time, the read an incremental run makes per changed point: its floor); wrk against those
+#     three endpoints. Memory of a full run: peak RSS, and the live heap (the most a gen-2 collection kept, from the
+#     app's GC events over EventPipe: GcWatch.cs), since RSS also holds garbage the GC has not yet needed to collect.
 #  3. One summary block: every figure, its ratio to the raw rate and its target (met/MISSED), the machine, its load
 #     average during the benchmark, versions, seed and the exact command.
 # Settings (environment): BENCH_OBSERVATIONS (1000000), BENCH_OBSERVATIONS_SMALL (1/4 of it), BENCH_DISTRICTS (50),
@@ -180,6 +183,8 @@ full_ops=$(calc %.0f "$observations / $full_seconds")
 ratio_full_ops=$(calc %.2f "$full_ops / $sdk")
 incr_fraction=$(calc %.3f "$(f "$INCR" wallSeconds) / $full_wall")
 one_fraction=$(calc %.4f "$(f "$ONE" wallSeconds) / $full_wall")
+floor_seconds=$(calc %.2f "$(f "$REVISE" revised) / $(f "$RAW" observationReadsPerSecond)")
+floor_fraction=$(calc %.3f "$floor_seconds / $full_wall")
 small_delta=$(calc %.1f "$(f "$SMALL_FULL" peakRssMb) - $(f "$SMALL_FULL" rssBeforeMb)")
 large_delta=$(calc %.1f "$(f "$FULL" peakRssMb) - $(f "$FULL" rssBeforeMb)")
 growth=$(calc %.2f "$large_delta / ($small_delta > 0 ? $small_delta : 1)")
@@ -189,6 +194,9 @@ memory_target=$([[ $verdict == "bounded by the largest partition" ]] && echo met
 if (( BENCH_OBSERVATIONS_SMALL < 20000 )); then
   verdict="$verdict (too little data to tell: the runtime's own footprint dominates)" memory_target="not judged"
 fi
+live_heap() { # run -> its peak live heap, or why there is none
+  if [ "$(f "$1" peakLiveHeapMb)" = null ]; then echo "n/a (no gen-2 collection)"; else echo "$(f "$1" peakLiveHeapMb) MB ($(f "$1" gcFullCollections) gen-2 collections)"; fi
+}
 reads_line() { # label endpoint -> one line per endpoint: wrk figures, raw reads, ratio, cold p50
   local label=$1 endpoint=$2 rps raw cold p50 p99 errors
   rps=${label}_RPS p50=${label}_P50 p99=${label}_P99 errors=${label}_ERRORS
@@ -220,12 +228,14 @@ full run: wall $full_wall s (ledger durationMs $(f "$FULL" durationMs)); read $(
   CPU during the run: app $(f "$FULL" appCpuSeconds) s, Azurite $(f "$FULL" azuriteCpuSeconds) s ($(calc %.0f "100 * $(f "$FULL" azuriteCpuSeconds) / $full_wall")% of one core; Azurite is single-threaded)
 incremental run after revising $(f "$REVISE" revised) points (1%): wall $(f "$INCR" wallSeconds) s = $incr_fraction of the full run   (target <= 0.10: $(met_le "$incr_fraction" 0.10))
   read $(f "$INCR" observationsRead) observations, wrote $(f "$INCR" entitiesWritten) entities ($(from "$INCR")); CPU: app $(f "$INCR" appCpuSeconds) s, Azurite $(f "$INCR" azuriteCpuSeconds) s
+  its floor here: one point read per revised point, $(f "$REVISE" revised) at the raw rate of $(f "$RAW" observationReadsPerSecond) observation point reads/s ($(f "$RAW" observationReaders) SDK readers) = $floor_seconds s = $floor_fraction of the full run
 incremental run after revising ONE point ($(f "$REVISE_ONE" point)): wall $(f "$ONE" wallSeconds) s = $one_fraction of the full run   (target <= 0.02: $(met_le "$one_fraction" 0.02))
   read $(f "$ONE" observationsRead) observations, wrote $(f "$ONE" entitiesWritten) entities ($(from "$ONE")); CPU: app $(f "$ONE" appCpuSeconds) s, Azurite $(f "$ONE" azuriteCpuSeconds) s
 peak memory of the app during a full run (RSS; before -> peak):
   $(f "$SMALL_LOAD" observations) observations: $(f "$SMALL_FULL" rssBeforeMb) -> $(f "$SMALL_FULL" peakRssMb) MB (+$small_delta MB)
   $observations observations: $(f "$FULL" rssBeforeMb) -> $(f "$FULL" peakRssMb) MB (+$large_delta MB)
   $data_growth x the data, same largest partition -> $growth x the memory: $verdict   (target: bounded by the largest partition: $memory_target)
+  live heap (the most a gen-2 collection kept during the run, from the app's GC events): $(live_heap "$SMALL_FULL") -> $(live_heap "$FULL")
 reads after the runs (wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION; raw: $BENCH_RAW_READ_CONCURRENCY SDK readers for ${BENCH_RAW_READ_SECONDS} s on the same partition of the full run's tables):
 $(reads_line SERIES series)
 $(reads_line CROSS crossSection)

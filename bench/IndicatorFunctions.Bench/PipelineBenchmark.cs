@@ -133,6 +133,7 @@ public static class PipelineBenchmark
         // Writing 5 to clear_refs resets VmHWM (the kernel's peak RSS) to the current RSS: VmHWM then is this run's peak.
         var hwmReset = TryResetPeak(appPid);
         var (appCpu, azuriteCpu) = (ProcessCpu.Seconds(appPid), ProcessCpu.Seconds(azuritePid));
+        var gc = GcWatch.TryStart(appPid);
         using var stopSampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
@@ -150,6 +151,8 @@ public static class PipelineBenchmark
         var wall = watch.Elapsed.TotalSeconds;
         await stopSampling.CancelAsync();
         var sampledPeak = await sampler;
+        if (gc is not null)
+            await gc.DisposeAsync();
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"POST /api/runs -> {(int)response.StatusCode}: {text}");
@@ -177,6 +180,10 @@ public static class PipelineBenchmark
             ["rssBeforeMb"] = Mb(rssBefore),
             ["peakRssMb"] = Mb(peak),
             ["peakFrom"] = hwmReset ? "VmHWM after reset, and 20 ms samples" : "20 ms samples of VmRSS",
+            ["peakLiveHeapMb"] = gc is { FullCollections: > 0 } ? Math.Round(gc.PeakAfterFull / 1048576.0, 1) : null,
+            ["peakHeapAfterAnyGcMb"] = gc is { Collections: > 0 } ? Math.Round(gc.PeakAfterAny / 1048576.0, 1) : null,
+            ["gcCollections"] = gc?.Collections,
+            ["gcFullCollections"] = gc?.FullCollections,
             ["appCpuSeconds"] = Math.Round(ProcessCpu.Seconds(appPid) - appCpu, 2),
             ["azuriteCpuSeconds"] = Math.Round(ProcessCpu.Seconds(azuritePid) - azuriteCpu, 2),
         };

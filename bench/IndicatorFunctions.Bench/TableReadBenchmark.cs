@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
 using IndicatorFunctions.Samples;
 using Microsoft.Extensions.Configuration;
 
@@ -13,12 +14,17 @@ namespace IndicatorFunctions.Bench;
 /// storage — from the table of run BENCH_RUN_ID (a full run), keyed as the app stores them
 /// (<see cref="IndicatorTables"/>, <see cref="AggregateRecords"/>) — by BENCH_RAW_READ_CONCURRENCY (16) readers for
 /// BENCH_RAW_READ_SECONDS (5) per endpoint: a point read of the record's row (the data the endpoint serves; one row
-/// when the record is under 420,000 characters, as every record of the synthetic data is). Prints one JSON line, flat
+/// when the record is under 420,000 characters, as every record of the synthetic data is). Also the rate of point
+/// reads of observations, a different one each time (<c>observationReadsPerSecond</c>): the read an incremental run
+/// makes per changed point, so its floor. Prints one JSON line, flat
 /// (<c>{endpoint}ReadsPerSecond</c>, <c>{endpoint}P50Ms</c>, …) for the script.
 /// Environment: BENCH_CONNECTION_STRING (required), BENCH_RUN_ID (required).
 /// </summary>
 public static class TableReadBenchmark
 {
+    // The incremental run's point-read concurrency (TableAggregateStore).
+    private const int ObservationReaders = 32;
+
     public static async Task<JsonObject> RunAsync(SyntheticData data)
     {
         var connection = PipelineBenchmark.Env("BENCH_CONNECTION_STRING", "");
@@ -53,6 +59,21 @@ public static class TableReadBenchmark
             result[target.Endpoint + "PointReadsPerSecond"] = Math.Round(reads / (double)seconds);
             Console.Error.WriteLine($"    raw {target.Endpoint}: record of {result[target.Endpoint + "Rows"]} characters, {result[target.Endpoint + "ReadsPerSecond"]} point reads/s");
         }
+
+        // What an incremental run does once per changed point: a point read of one observation, a different one each
+        // time (every 97th of the data set, in turn), by as many readers as the run uses.
+        var observations = data.Observations().Where((_, i) => i % 97 == 0)
+            .Select(o => (Partition: new SeriesKey(o.Indicator!, o.District!, o.Sector ?? Slug.TotalSector).PartitionKey, Row: Period.Parse(o.Period!).ToString())).ToArray();
+        var next = -1;
+        var (observationReads, observationLatencies) = await HammerAsync(seconds, ObservationReaders, async () =>
+        {
+            var (partition, row) = observations[(int)((uint)Interlocked.Increment(ref next) % (uint)observations.Length)];
+            await tables.Observations.GetEntityAsync<ObservationEntity>(partition, row);
+        });
+        result["observationReaders"] = ObservationReaders;
+        result["observationReadsPerSecond"] = Math.Round(observationReads / (double)seconds);
+        result["observationP50Ms"] = Percentile(observationLatencies, 0.50);
+        Console.Error.WriteLine($"    raw observation point reads: {result["observationReadsPerSecond"]}/s ({ObservationReaders} readers)");
         return result;
     }
 

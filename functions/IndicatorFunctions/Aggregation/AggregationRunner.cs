@@ -78,11 +78,13 @@ public sealed class AggregationRunner(
                 collectTime = watch.Elapsed;
             }
             var snapshotAt = clock.GetUtcNow();
-            // Read together: what changes meanwhile is marked again, so the next run sees it.
-            var (catalogRead, stateRead, markersRead) = (catalogStore.GetAsync(cancellationToken, fresh: true), changes.ReadStateAsync(cancellationToken), changes.ReadAllAsync(cancellationToken));
-            var (catalog, state, markers) = (await catalogRead, await stateRead, await markersRead);
+            // What changes from now on is marked again, so the next run sees it.
+            var (catalogRead, stateRead) = (catalogStore.GetAsync(cancellationToken, fresh: true), changes.ReadStateAsync(cancellationToken));
+            var (catalog, state) = (await catalogRead, await stateRead);
             // Figures from before generations (no base), or in an older layout, are replaced whole.
             var full = run.Full || state.FullPending || state.Base is null || state.Layout != Generations.Layout;
+            // A full run only clears the markers: their keys, not what each names.
+            var markers = await changes.ReadAllAsync(cancellationToken, keysOnly: full);
             generation = await generations.BeginAsync(run.Id, full, cancellationToken);
             if (full && fanOut.Enabled)
             {

@@ -121,16 +121,43 @@ public sealed class ChangeTracker(IndicatorTables tables, TimeProvider clock)
         await TouchAsync(cancellationToken);
     }
 
-    public async Task<List<ChangeMarker>> ReadAllAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every marker. With <paramref name="keysOnly"/> (a full run, which recomputes everything and only needs to
+    /// clear them) just each marker's key and ETag are fetched — a bulk load leaves a marker per series naming every
+    /// period it sent, and a full run must not hold all of that. Each entity is turned into its marker as it
+    /// arrives, so no more than a page per shard of raw entities is in memory at once.
+    /// </summary>
+    public async Task<List<ChangeMarker>> ReadAllAsync(CancellationToken cancellationToken, bool keysOnly = false)
     {
         var partitions = Enumerable.Range(0, Shards).Select(i => "s" + i.ToString("D2", CultureInfo.InvariantCulture)).Append(ChangeMarker.CatalogPartition);
-        var reads = await Task.WhenAll(partitions.Select(p => IndicatorTables.ReadPartitionAsync(tables.Changes, p, cancellationToken)));
-        return reads.SelectMany(r => r).Select(e =>
+        var reads = await Task.WhenAll(partitions.Select(async partition =>
         {
-            var (periods, years) = ChangeMarker.Parse(e.Keys);
-            return new ChangeMarker(e.PartitionKey, e.RowKey, e.ETag, years, e.GetBoolean("All") ?? false, periods);
-        }).ToList();
+            var markers = new List<ChangeMarker>();
+            try
+            {
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+                await foreach (var e in tables.Changes.QueryAsync<TableEntity>(filter, select: keysOnly ? KeyColumns : null, cancellationToken: cancellationToken))
+                {
+                    if (keysOnly)
+                    {
+                        markers.Add(new ChangeMarker(e.PartitionKey, e.RowKey, e.ETag, NoYears, All: false));
+                        continue;
+                    }
+                    var (periods, years) = ChangeMarker.Parse(e.Keys);
+                    markers.Add(new ChangeMarker(e.PartitionKey, e.RowKey, e.ETag, years, e.GetBoolean("All") ?? false, periods));
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // No table yet: nothing marked.
+            }
+            return markers;
+        }));
+        return [.. reads.SelectMany(r => r)];
     }
+
+    private static readonly string[] KeyColumns = ["PartitionKey", "RowKey"];
+    private static readonly IReadOnlySet<int> NoYears = new HashSet<int>();
 
     /// <summary>
     /// Removes the markers a run has processed, 100 per transaction. Each delete is conditional on the ETag read at

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
 using IndicatorFunctions.Tests.Infrastructure;
 using static IndicatorFunctions.Tests.Api.PipelineData;
 
@@ -272,5 +273,27 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         Assert.Equal(["2020", "2021", "2022"], marked.Single(m => m.RowKey == "gdp|jingan|total").Periods!.Order().Select(p => p.ToString()));
         Assert.Empty(marked.Single(m => m.RowKey == "gdp|jingan|total").Years);
         Assert.Empty(afterRun);
+    }
+
+    [Fact]
+    public async Task Markers_read_by_key_alone_clear_what_was_read_and_keep_a_series_marked_again_since()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        var tracker = app.Services.GetRequiredService<ChangeTracker>();
+        await IngestAsync(admin, Gdp);
+
+        var whole = await tracker.ReadAllAsync(CancellationToken.None);
+        var keys = await tracker.ReadAllAsync(CancellationToken.None, keysOnly: true);
+        await IngestAsync(admin, new { district = "jingan", indicator = "gdp", period = "2023", value = 231 });
+        await tracker.ClearAsync(keys, CancellationToken.None);
+        var left = await tracker.ReadAllAsync(CancellationToken.None);
+
+        Assert.Equal(whole.Select(m => (m.PartitionKey, m.RowKey, m.ETag.ToString())).Order(), keys.Select(m => (m.PartitionKey, m.RowKey, m.ETag.ToString())).Order());
+        Assert.All(keys, m => Assert.True(m.Periods is null && m.Years.Count == 0 && !m.All));
+        var again = Assert.Single(left);
+        Assert.Equal("gdp|jingan|total", again.RowKey);
+        Assert.Contains(Period.Parse("2023"), again.Periods!);
     }
 }
