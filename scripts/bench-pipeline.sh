@@ -24,7 +24,7 @@
 # BENCH_YEARS (20), BENCH_SECTORS (1), BENCH_SEED (42), BENCH_BODY_ROWS (5000), BENCH_SDK_ENTITIES (50000),
 # BENCH_WRK_DURATION (15s), BENCH_WRK_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_RAW_READ_SECONDS (5),
 # BENCH_RAW_READ_CONCURRENCY (16), BENCH_COLD_SAMPLES (5 partitions per endpoint after each run).
-# Measured on a quiet 2-core machine: 16 min 45 s at 1M (load 5 min, full run 6 min), 2 min 17 s at 100k; several times that
+# Measured on a quiet 2-core machine: about 16 min at 1M (load 5 min, full run 5 min), under 3 min at 100k; several times that
 # when other work shares the cores (100k took 13 minutes at load average 20):
 #   BENCH_OBSERVATIONS=100000 bash scripts/bench-pipeline.sh
 # Smoke mode (< 1 minute once built, on an idle machine; 2,000 observations over 10 districts, 1 s reads; checks the
