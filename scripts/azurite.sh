@@ -48,6 +48,6 @@ start_private_azurite() {
 }
 
 stop_azurite() {
-  if [ -n "${AZURITE_PID:-}" ]; then kill "$AZURITE_PID" 2>/dev/null; wait "$AZURITE_PID" 2>/dev/null; AZURITE_PID=; fi
+  if [ -n "${AZURITE_PID:-}" ]; then kill "$AZURITE_PID" 2>/dev/null || true; wait "$AZURITE_PID" 2>/dev/null || true; AZURITE_PID=; fi
   return 0
 }
