@@ -7,8 +7,8 @@ namespace IndicatorFunctions.Bench;
 
 /// <summary>
 /// The app's managed heap as its garbage collector reports it, over EventPipe (the runtime's GC events, as
-/// dotnet-trace would collect them): after every collection the size of each generation, so the size after a
-/// gen-2 collection — which leaves only what is still referenced — is the memory the run actually holds. Peak RSS
+/// dotnet-trace would collect them): after every collection what it kept, so what a gen-2 collection kept — it looks
+/// at every object — is the memory the run actually holds. Peak RSS
 /// also counts garbage the collector has not yet had reason to collect (the workstation GC on a machine with
 /// plenty of memory grows gen 2 and keeps what it committed), so it grows with how long a run allocates; the heap
 /// after a full collection grows only with what the run keeps.
@@ -27,9 +27,7 @@ public sealed class GcWatch : IAsyncDisposable
         _source.Clr.GCStop += e => _lastDepth = e.Depth;
         _source.Clr.GCHeapStats += e =>
         {
-            var size = e.GenerationSize0 + e.GenerationSize1 + e.GenerationSize2 + e.GenerationSize3 + e.GenerationSize4;
             Collections++;
-            PeakAfterAny = Math.Max(PeakAfterAny, size);
             if (_lastDepth == 2)
             {
                 // A gen-2 collection looks at every object, so what it kept (promoted, LOH and POH included) is what
@@ -47,11 +45,8 @@ public sealed class GcWatch : IAsyncDisposable
 
     public int FullCollections { get; private set; }
 
-    /// <summary>The largest heap (all generations, large and pinned objects included) left by a gen-2 collection: live data.</summary>
+    /// <summary>The most a gen-2 collection kept (all generations, large and pinned objects included): live data.</summary>
     public long PeakAfterFull { get; private set; }
-
-    /// <summary>The largest heap left by any collection: live data plus older garbage a younger collection does not look at.</summary>
-    public long PeakAfterAny { get; private set; }
 
     /// <summary>Watches process <paramref name="pid"/>, or returns null when the runtime's diagnostics port cannot be reached.</summary>
     public static GcWatch? TryStart(int pid)

@@ -181,7 +181,6 @@ public static class PipelineBenchmark
             ["peakRssMb"] = Mb(peak),
             ["peakFrom"] = hwmReset ? "VmHWM after reset, and 20 ms samples" : "20 ms samples of VmRSS",
             ["peakLiveHeapMb"] = gc is { FullCollections: > 0 } ? Math.Round(gc.PeakAfterFull / 1048576.0, 1) : null,
-            ["peakHeapAfterAnyGcMb"] = gc is { Collections: > 0 } ? Math.Round(gc.PeakAfterAny / 1048576.0, 1) : null,
             ["gcCollections"] = gc?.Collections,
             ["gcFullCollections"] = gc?.FullCollections,
             ["appCpuSeconds"] = Math.Round(ProcessCpu.Seconds(appPid) - appCpu, 2),

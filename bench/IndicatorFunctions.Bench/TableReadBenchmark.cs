@@ -22,9 +22,6 @@ namespace IndicatorFunctions.Bench;
 /// </summary>
 public static class TableReadBenchmark
 {
-    // The incremental run's point-read concurrency (TableAggregateStore).
-    private const int ObservationReaders = 32;
-
     public static async Task<JsonObject> RunAsync(SyntheticData data)
     {
         var connection = PipelineBenchmark.Env("BENCH_CONNECTION_STRING", "");
@@ -65,15 +62,15 @@ public static class TableReadBenchmark
         var observations = data.Observations().Where((_, i) => i % 97 == 0)
             .Select(o => (Partition: new SeriesKey(o.Indicator!, o.District!, o.Sector ?? Slug.TotalSector).PartitionKey, Row: Period.Parse(o.Period!).ToString())).ToArray();
         var next = -1;
-        var (observationReads, observationLatencies) = await HammerAsync(seconds, ObservationReaders, async () =>
+        var (observationReads, observationLatencies) = await HammerAsync(seconds, TableAggregateStore.ReadConcurrency, async () =>
         {
             var (partition, row) = observations[(int)((uint)Interlocked.Increment(ref next) % (uint)observations.Length)];
             await tables.Observations.GetEntityAsync<ObservationEntity>(partition, row);
         });
-        result["observationReaders"] = ObservationReaders;
+        result["observationReaders"] = TableAggregateStore.ReadConcurrency;
         result["observationReadsPerSecond"] = Math.Round(observationReads / (double)seconds);
         result["observationP50Ms"] = Percentile(observationLatencies, 0.50);
-        Console.Error.WriteLine($"    raw observation point reads: {result["observationReadsPerSecond"]}/s ({ObservationReaders} readers)");
+        Console.Error.WriteLine($"    raw observation point reads: {result["observationReadsPerSecond"]}/s ({TableAggregateStore.ReadConcurrency} readers)");
         return result;
     }
 

@@ -16,7 +16,8 @@ namespace IndicatorFunctions.Data;
 /// </summary>
 public sealed class TableAggregateStore(IndicatorTables tables, Generations generations, string generation, GenerationView? committed) : IObservationReader, IAggregateWriter
 {
-    private const int ReadConcurrency = 32;
+    /// <summary>Point reads in flight at once (the scale benchmark times raw observation reads at the same concurrency).</summary>
+    public const int ReadConcurrency = 32;
 
     // Past this many records of one kind in one indicator, one key-range query per generation beats a point read each.
     private const int RangeScanThreshold = 16;
