@@ -31,10 +31,33 @@ public readonly record struct CrossSectionKey(string Indicator, string Sector, P
 /// <summary>One district's point in a cross-section.</summary>
 public sealed record CrossSectionRow(string District, SeriesPoint Point);
 
+/// <summary>Committed records an incremental run reads together: series, cross-sections and rollups.</summary>
+public sealed record RecordRequest(IReadOnlyCollection<SeriesKey> Series, IReadOnlyCollection<CrossSectionKey> Sections, IReadOnlyCollection<RollupKey> Rollups);
+
+/// <summary>What <see cref="IObservationReader.ReadCommittedAsync"/> found, by key.</summary>
+public sealed class CommittedRecords
+{
+    public Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>> Series { get; } = [];
+    public Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>> Sections { get; } = [];
+    public Dictionary<RollupKey, IReadOnlyList<RollupPoint>> Rollups { get; } = [];
+
+    /// <summary>Takes in the records of a later read.</summary>
+    public void Add(CommittedRecords other)
+    {
+        foreach (var (key, value) in other.Series)
+            Series[key] = value;
+        foreach (var (key, value) in other.Sections)
+            Sections[key] = value;
+        foreach (var (key, value) in other.Rollups)
+            Rollups[key] = value;
+    }
+}
+
 /// <summary>
 /// Where the pipeline reads from: current observations, and (for an incremental run) the figures the last committed
 /// run left — whole records: a series with its YoY, a cross-section, a cluster's rollups. A record that does not
-/// exist reads as empty. Each call takes many keys, so a store can batch and overlap its reads.
+/// exist reads as empty. Each call takes many keys, of every kind, so a store can batch and overlap its reads (and fetch
+/// an indicator's records together).
 /// </summary>
 public interface IObservationReader
 {
@@ -44,11 +67,8 @@ public interface IObservationReader
     /// <summary>The current observations of each changed series in what changed (<see cref="SeriesChange.Covers"/>).</summary>
     Task<Dictionary<SeriesKey, Dictionary<Period, Observation>>> ReadChangedAsync(IReadOnlyCollection<SeriesChange> changes, CancellationToken cancellationToken);
 
-    Task<Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>> ReadSeriesAsync(IReadOnlyCollection<SeriesKey> keys, CancellationToken cancellationToken);
-
-    Task<Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>>> ReadCrossSectionsAsync(IReadOnlyCollection<CrossSectionKey> keys, CancellationToken cancellationToken);
-
-    Task<Dictionary<RollupKey, IReadOnlyList<RollupPoint>>> ReadRollupsAsync(IReadOnlyCollection<RollupKey> keys, CancellationToken cancellationToken);
+    /// <summary>The committed records with these keys, all kinds at once (a record that does not exist reads as empty, or is absent).</summary>
+    Task<CommittedRecords> ReadCommittedAsync(RecordRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -132,19 +152,26 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// </summary>
     public async Task IncrementalAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changes, IReadOnlyList<CatalogChange> catalogChanges, CancellationToken cancellationToken)
     {
-        // Reads go out together, in two rounds: what changed, then everything it touches.
         var changed = changes.GroupBy(c => c.Series).Select(g => g.Aggregate((a, b) => a.Merge(b))).ToList();
+        var whole = WholeRollups(catalog, catalogChanges);
+        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))).ToHashSet();
+
+        // One round of reads for what changed and, as far as the markers tell (the periods they name), every record it
+        // touches, so a store can fetch an indicator's records together; a second round only for what they could not tell.
+        var (expectedSections, expectedRollups) = Touches(catalog,
+            changed.Where(c => c.ByPeriod).Select(c => (c.Series, (IReadOnlyCollection<Period>)[.. c.Periods!, .. c.Periods!.Select(p => p.Next)])), whole);
+        var wanted = new RecordRequest([.. changed.Select(c => c.Series).Union(memberKeys)], expectedSections, [.. expectedRollups.Keys]);
         var currentRead = reader.ReadChangedAsync(changed, cancellationToken);
-        var committedRead = reader.ReadSeriesAsync([.. changed.Select(c => c.Series)], cancellationToken);
+        var committedRead = reader.ReadCommittedAsync(wanted, cancellationToken);
         var (current, committed) = (await currentRead, await committedRead);
 
         // 1. The changed series: what they are now, and which cross-sections and rollup periods that touches.
         var newSeries = new Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>();
         var touched = new Dictionary<CrossSectionKey, Dictionary<string, SeriesPoint?>>();
-        var rollupPeriods = new Dictionary<RollupKey, SortedSet<Period>>();
+        var touchedPeriods = new List<(SeriesKey Series, IReadOnlyCollection<Period> Periods)>();
         foreach (var change in changed)
         {
-            var before = committed.GetValueOrDefault(change.Series) ?? [];
+            var before = committed.Series.GetValueOrDefault(change.Series) ?? [];
             var points = new Dictionary<Period, Observation>();
             foreach (var point in before.Where(p => !change.Covers(p.Observation.Period)))
                 points[point.Observation.Period] = point.Observation;
@@ -153,41 +180,27 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
             var after = Growth(points);
             newSeries[change.Series] = after;
 
+            // A changed period P, and P + 1 year where the series has a point (before or after): its YoY uses P.
             var byPeriod = after.ToDictionary(p => p.Observation.Period);
-            var periods = before.Select(p => p.Observation.Period).Concat(byPeriod.Keys).Where(change.Covers).Distinct().ToList();
-            foreach (var period in periods.Concat(periods.Select(p => p.Next)))
+            var had = before.Select(p => p.Observation.Period).ToHashSet();
+            var periods = had.Concat(byPeriod.Keys).Where(change.Covers).Distinct().ToList();
+            var affected = periods.Concat(periods.Select(p => p.Next).Where(p => had.Contains(p) || byPeriod.ContainsKey(p))).Distinct().ToList();
+            foreach (var period in affected)
             {
                 var key = new CrossSectionKey(change.Series.Indicator, change.Series.Sector, period);
                 if (!touched.TryGetValue(key, out var districts))
                     touched[key] = districts = new Dictionary<string, SeriesPoint?>(StringComparer.Ordinal);
                 districts[change.Series.District] = byPeriod.GetValueOrDefault(period);
             }
-            if (catalog.Indicators.TryGetValue(change.Series.Indicator, out var indicator) && indicator.Aggregation != AggregationMethod.None)
-            {
-                foreach (var cluster in catalog.ClustersContaining(change.Series.District, change.Series.Sector))
-                {
-                    var key = new RollupKey(cluster.Id, indicator.Id);
-                    if (!rollupPeriods.TryGetValue(key, out var set))
-                        rollupPeriods[key] = set = [];
-                    set.UnionWith(periods);
-                    set.UnionWith(periods.Select(p => p.Next));
-                }
-            }
+            touchedPeriods.Add((change.Series, affected));
         }
-        var whole = WholeRollups(catalog, catalogChanges);
-        foreach (var key in whole)
-            rollupPeriods.Remove(key);
 
-        // 2. The records those touch: cross-sections (the touched ones, and those a rollup period and its prior read),
-        // the rollups to patch, and the member series of rollups recomputed whole.
-        var sectionKeys = touched.Keys.Concat(rollupPeriods.SelectMany(r => catalog.Clusters[r.Key.Cluster].Members.Select(m => m.SeriesSector).Distinct()
-            .SelectMany(sector => r.Value.SelectMany(p => new[] { new CrossSectionKey(r.Key.Indicator, sector, p), new CrossSectionKey(r.Key.Indicator, sector, p.Prior) })))).ToHashSet();
-        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector)))
-            .Where(k => !newSeries.ContainsKey(k)).ToHashSet();
-        var sectionsRead = reader.ReadCrossSectionsAsync(sectionKeys, cancellationToken);
-        var rollupsRead = reader.ReadRollupsAsync([.. rollupPeriods.Keys], cancellationToken);
-        var membersRead = reader.ReadSeriesAsync(memberKeys, cancellationToken);
-        var (sections, storedRollups, members) = (await sectionsRead, await rollupsRead, await membersRead);
+        // 2. What the markers could not tell (a series changed whole or in whole years): read now.
+        var (sectionKeys, rollupPeriods) = Touches(catalog, touchedPeriods, whole);
+        var missing = new RecordRequest([], [.. sectionKeys.Where(k => !expectedSections.Contains(k))], [.. rollupPeriods.Keys.Where(k => !expectedRollups.ContainsKey(k))]);
+        if (missing.Sections.Count > 0 || missing.Rollups.Count > 0)
+            committed.Add(await reader.ReadCommittedAsync(missing, cancellationToken));
+        var sections = committed.Sections;
 
         foreach (var (key, points) in newSeries)
             await writer.WriteSeriesAsync(key, points, cancellationToken);
@@ -197,16 +210,57 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
             var rows = before.Where(r => !districts.ContainsKey(r.District)).ToList();
             rows.AddRange(districts.Where(d => d.Value is not null).Select(d => new CrossSectionRow(d.Key, d.Value!)));
             sections[key] = InDistrictOrder(rows);
-            if (before.Count > 0 || rows.Count > 0) // P + 1 of a series' last period has neither
+            if (before.Count > 0 || rows.Count > 0)
                 await writer.WriteCrossSectionAsync(key, sections[key], cancellationToken);
         }
 
         // 3. Rollups: the touched periods patched, whole for changed clusters and indicators.
-        await PatchRollupsAsync(catalog, rollupPeriods, sections, storedRollups, cancellationToken);
+        await PatchRollupsAsync(catalog, rollupPeriods, sections, committed.Rollups, cancellationToken);
+        var members = committed.Series;
         foreach (var (key, points) in newSeries)
             members[key] = points;
         await RecomputeRollupsAsync(catalog, whole, members, cancellationToken);
         await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The records a change at these periods of these series reads: the rollup periods of every cluster listing the
+    /// series (the periods themselves; not of rollups recomputed whole), and the cross-sections at the periods and
+    /// at each rollup period and the year before it, across the cluster's sectors (all a like-for-like rollup reads).
+    /// </summary>
+    private static (HashSet<CrossSectionKey> Sections, Dictionary<RollupKey, SortedSet<Period>> RollupPeriods) Touches(CatalogSnapshot catalog,
+        IEnumerable<(SeriesKey Series, IReadOnlyCollection<Period> Periods)> changes, HashSet<RollupKey> whole)
+    {
+        var sections = new HashSet<CrossSectionKey>();
+        var rollupPeriods = new Dictionary<RollupKey, SortedSet<Period>>();
+        foreach (var (series, periods) in changes)
+        {
+            foreach (var period in periods)
+                sections.Add(new CrossSectionKey(series.Indicator, series.Sector, period));
+            if (!catalog.Indicators.TryGetValue(series.Indicator, out var indicator) || indicator.Aggregation == AggregationMethod.None)
+                continue;
+            foreach (var cluster in catalog.ClustersContaining(series.District, series.Sector))
+            {
+                var key = new RollupKey(cluster.Id, indicator.Id);
+                if (whole.Contains(key))
+                    continue;
+                if (!rollupPeriods.TryGetValue(key, out var set))
+                    rollupPeriods[key] = set = [];
+                set.UnionWith(periods);
+            }
+        }
+        foreach (var (key, periods) in rollupPeriods)
+        {
+            foreach (var sector in catalog.Clusters[key.Cluster].Members.Select(m => m.SeriesSector).Distinct())
+            {
+                foreach (var period in periods)
+                {
+                    sections.Add(new CrossSectionKey(key.Indicator, sector, period));
+                    sections.Add(new CrossSectionKey(key.Indicator, sector, period.Prior));
+                }
+            }
+        }
+        return (sections, rollupPeriods);
     }
 
     /// <summary>

@@ -89,23 +89,26 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
     }
 
     /// <summary>
-    /// Every record of one kind in one indicator as this view has them, by name: one key-range query in the base's
-    /// table and one in each increment's (newest first, so the first holder of a name wins).
+    /// The records of one indicator with these names, as this view has them (a name without a record is absent): one
+    /// query of the indicator's partition in each increment's table (newest first, so the first holder of a name wins)
+    /// and in the base's, keeping only the rows wanted as they arrive.
     /// </summary>
-    public async Task<Dictionary<string, string>> ReadAllAsync(GenerationView view, AggregateKind kind, string indicator, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, string>> ReadManyAsync(GenerationView view, string indicator, IReadOnlySet<string> names, CancellationToken cancellationToken)
     {
         var records = new Dictionary<string, string>(StringComparer.Ordinal);
         if (view.Committed is null)
             return records;
-        var prefix = new RecordKey(kind, indicator, "").Name;
         foreach (var generation in view.Increments.Order(StringComparer.Ordinal).Append(view.Base))
         {
-            var rows = await IndicatorTables.ReadPartitionAsync(tables.Aggregates(generation), indicator, cancellationToken, prefix, prefix + "~");
-            foreach (var record in rows.GroupBy(r => r.RowKey[..r.RowKey.LastIndexOf('|')], StringComparer.Ordinal))
-                records.TryAdd(record.Key, AggregateRecords.Join([.. record]));
+            var rows = await IndicatorTables.ReadPartitionAsync<TableEntity>(tables.Aggregates(generation), indicator, cancellationToken,
+                keep: row => NameOf(row) is var name && names.Contains(name) && !records.ContainsKey(name));
+            foreach (var record in rows.GroupBy(NameOf, StringComparer.Ordinal))
+                records.Add(record.Key, AggregateRecords.Join([.. record]));
         }
         return records;
     }
+
+    private static string NameOf(TableEntity row) => row.RowKey[..row.RowKey.LastIndexOf('|')];
 
     private readonly SharedReads _indexes = new(10_000, TimeSpan.FromHours(1));
 

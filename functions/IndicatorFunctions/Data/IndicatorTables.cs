@@ -109,8 +109,12 @@ public sealed class IndicatorTables(StorageAccount storage)
     public static Task<List<TableEntity>> ReadPartitionAsync(TableClient table, string partitionKey, CancellationToken cancellationToken, string? rowFrom = null, string? rowTo = null) =>
         ReadPartitionAsync<TableEntity>(table, partitionKey, cancellationToken, rowFrom, rowTo);
 
-    /// <summary>Reads a whole partition as typed entities; a table that does not exist yet reads as empty.</summary>
-    public static async Task<List<T>> ReadPartitionAsync<T>(TableClient table, string partitionKey, CancellationToken cancellationToken, string? rowFrom = null, string? rowTo = null)
+    /// <summary>
+    /// Reads a whole partition (or its rows from <paramref name="rowFrom"/> to before <paramref name="rowTo"/>) as typed
+    /// entities, keeping only those <paramref name="keep"/> accepts as they arrive; a table that does not exist yet reads as empty.
+    /// </summary>
+    public static async Task<List<T>> ReadPartitionAsync<T>(TableClient table, string partitionKey, CancellationToken cancellationToken, string? rowFrom = null, string? rowTo = null,
+        Func<T, bool>? keep = null)
         where T : class, ITableEntity, new()
     {
         var filter = (rowFrom, rowTo) switch
@@ -124,7 +128,10 @@ public sealed class IndicatorTables(StorageAccount storage)
         try
         {
             await foreach (var entity in table.QueryAsync<T>(filter, cancellationToken: cancellationToken))
-                entities.Add(entity);
+            {
+                if (keep is null || keep(entity))
+                    entities.Add(entity);
+            }
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

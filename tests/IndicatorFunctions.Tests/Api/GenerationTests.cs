@@ -28,7 +28,8 @@ public sealed class GenerationTests(AzuriteFixture azurite)
     ];
 
     /// <summary>An incremental run's work, up to (not including) its commit.</summary>
-    private static async Task<(RunGeneration Generation, List<ChangeMarker> Markers)> WriteIncrementalAsync(FunctionAppFactory app, string runId)
+    private static async Task<(RunGeneration Generation, List<ChangeMarker> Markers)> WriteIncrementalAsync(FunctionAppFactory app, string runId,
+        int partitionReadThreshold = TableAggregateStore.PartitionReadThreshold)
     {
         var services = app.Services;
         var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
@@ -36,7 +37,7 @@ public sealed class GenerationTests(AzuriteFixture azurite)
         var state = await changes.ReadStateAsync(CancellationToken.None);
         var markers = await changes.ReadAllAsync(CancellationToken.None);
         var generation = await generations.BeginAsync(runId, full: false, CancellationToken.None);
-        var store = new TableAggregateStore(tables, generations, runId, await generations.ReadViewAsync(state, CancellationToken.None));
+        var store = new TableAggregateStore(tables, generations, runId, await generations.ReadViewAsync(state, CancellationToken.None), partitionReadThreshold);
         await new Aggregator(store, store).IncrementalAsync(catalog, markers.Where(m => !m.IsCatalog).Select(m => m.ToChange()).ToList(), [], CancellationToken.None);
         return (generation, markers);
     }
@@ -143,6 +144,39 @@ public sealed class GenerationTests(AzuriteFixture azurite)
 
         Assert.False(incremental.GetProperty("full").GetBoolean());
         Assert.Equal(fromFull, fromIncrements);
+    }
+
+    [Theory]
+    [InlineData(0)] // every wanted record through one query of its indicator's partition per generation
+    [InlineData(int.MaxValue)] // every wanted record by point reads
+    public async Task Increments_read_by_partition_query_or_by_point_reads_leave_exactly_what_a_full_run_computes(int partitionReadThreshold)
+    {
+        await using var app = await AppWithOneRunAsync(azurite);
+        var admin = app.CreateAdminClient();
+        var (generations, changes) = (app.Services.GetRequiredService<Generations>(), app.Services.GetRequiredService<ChangeTracker>());
+        async Task IncrementAsync()
+        {
+            var (generation, markers) = await WriteIncrementalAsync(app, RunLedger.NewId(DateTimeOffset.UtcNow), partitionReadThreshold);
+            await generations.CommitAsync(generation, DateTimeOffset.UtcNow, CancellationToken.None);
+            await changes.ClearAsync(markers, CancellationToken.None);
+        }
+
+        await IncrementAsync();
+        await IngestAsync(admin,
+            new { district = "xuhui", indicator = "gdp", period = "2020", value = 95 },
+            new { district = "wuhou", indicator = "gdp", period = "2022", value = 61 },
+            new { district = "xuhui", indicator = "gdp", period = "2022", value = 130, sector = "ai" });
+        await IncrementAsync();
+        await IngestAsync(admin,
+            new { district = "wuhou", indicator = "gdp", period = "2019", value = 52 },
+            new { district = "jingan", indicator = "gdp", period = "2021", value = 340 }); // the first increment's point, again
+        await IncrementAsync(); // reads through two increments and the base
+        var fromIncrements = await ReadEverythingAsync(app);
+        await RunAsync(admin, full: true);
+        var fromFull = await ReadEverythingAsync(app);
+
+        Assert.Equal(fromFull, fromIncrements);
+        Assert.Contains("340", string.Join("", fromIncrements));
     }
 
     [Fact]

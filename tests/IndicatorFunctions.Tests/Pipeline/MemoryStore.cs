@@ -43,14 +43,17 @@ internal sealed class MemoryStore : IObservationReader, IAggregateWriter
         return Task.FromResult(read);
     }
 
-    public Task<Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>> ReadSeriesAsync(IReadOnlyCollection<SeriesKey> keys, CancellationToken cancellationToken) =>
-        Task.FromResult(keys.Where(SeriesRecords.ContainsKey).ToDictionary(k => k, k => SeriesRecords[k]));
-
-    public Task<Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>>> ReadCrossSectionsAsync(IReadOnlyCollection<CrossSectionKey> keys, CancellationToken cancellationToken) =>
-        Task.FromResult(keys.Where(SectionRecords.ContainsKey).ToDictionary(k => k, k => SectionRecords[k]));
-
-    public Task<Dictionary<RollupKey, IReadOnlyList<RollupPoint>>> ReadRollupsAsync(IReadOnlyCollection<RollupKey> keys, CancellationToken cancellationToken) =>
-        Task.FromResult(keys.Where(RollupRecords.ContainsKey).ToDictionary(k => k, k => RollupRecords[k]));
+    public Task<CommittedRecords> ReadCommittedAsync(RecordRequest request, CancellationToken cancellationToken)
+    {
+        var found = new CommittedRecords();
+        foreach (var key in request.Series.Where(SeriesRecords.ContainsKey))
+            found.Series[key] = SeriesRecords[key];
+        foreach (var key in request.Sections.Where(SectionRecords.ContainsKey))
+            found.Sections[key] = SectionRecords[key];
+        foreach (var key in request.Rollups.Where(RollupRecords.ContainsKey))
+            found.Rollups[key] = RollupRecords[key];
+        return Task.FromResult(found);
+    }
 
     public Task WriteSeriesAsync(SeriesKey series, IReadOnlyList<SeriesPoint> points, CancellationToken cancellationToken) => Put(SeriesRecords, series, points);
 
