@@ -5,9 +5,10 @@ namespace IndicatorFunctions.Aggregation;
 
 /// <summary>
 /// A series that changed since the last run: the periods that changed, whole years that did (markers of earlier
-/// builds), or all of it.
+/// builds), or all of it; and the changed points whose current value is already known (<see cref="Known"/>: the
+/// marker held it), which need not be read.
 /// </summary>
-public sealed record SeriesChange(SeriesKey Series, IReadOnlySet<int> Years, bool All, IReadOnlySet<Period>? Periods = null)
+public sealed record SeriesChange(SeriesKey Series, IReadOnlySet<int> Years, bool All, IReadOnlySet<Period>? Periods = null, IReadOnlyDictionary<Period, Observation>? Known = null)
 {
     /// <summary>Whether a period of the series lies in what changed.</summary>
     public bool Covers(Period period) => All || Years.Contains(period.Year) || Periods?.Contains(period) == true;
@@ -16,7 +17,10 @@ public sealed record SeriesChange(SeriesKey Series, IReadOnlySet<int> Years, boo
     public bool ByPeriod => !All && Years.Count == 0;
 
     public SeriesChange Merge(SeriesChange other) =>
-        new(Series, Years.Union(other.Years).ToHashSet(), All || other.All, (Periods ?? new HashSet<Period>()).Union(other.Periods ?? new HashSet<Period>()).ToHashSet());
+        new(Series, Years.Union(other.Years).ToHashSet(), All || other.All, (Periods ?? new HashSet<Period>()).Union(other.Periods ?? new HashSet<Period>()).ToHashSet(),
+            // A value one change knows stays known only where the other does not cover the period (which is newer is unknown).
+            (Known ?? new Dictionary<Period, Observation>()).Where(k => !other.Covers(k.Key))
+                .Concat((other.Known ?? new Dictionary<Period, Observation>()).Where(k => !Covers(k.Key))).ToDictionary());
 }
 
 /// <summary>A catalog entry that changed since the last run: <c>cluster</c> or <c>indicator</c>, and its id.</summary>

@@ -65,16 +65,20 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     }
 
     /// <summary>
-    /// Per change: its periods one by one (point reads) when the marker names them, else one query for the series'
-    /// rows from its first changed year to its last (periods start with their year), or the whole series.
+    /// Per change: when the marker names its periods, those whose value it held (<see cref="SeriesChange.Known"/>) as
+    /// they are and the others one by one (point reads); else one query for the series' rows from its first changed
+    /// year to its last (periods start with their year), or the whole series.
     /// </summary>
     public async Task<Dictionary<SeriesKey, Dictionary<Period, Observation>>> ReadChangedAsync(IReadOnlyCollection<SeriesChange> changes, CancellationToken cancellationToken)
     {
         var result = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
         foreach (var change in changes)
-            result[change.Series] = [];
+        {
+            result[change.Series] = change.ByPeriod && change.Known is { } known ? new Dictionary<Period, Observation>(known) : [];
+            ObservationsRead += result[change.Series].Count;
+        }
         var reads = changes.SelectMany(c => c.ByPeriod
-            ? c.Periods!.Select(p => (Change: c, Period: (Period?)p))
+            ? c.Periods!.Where(p => c.Known?.ContainsKey(p) != true).Select(p => (Change: c, Period: (Period?)p))
             : [(c, null)]);
         await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (read, ct) =>
         {

@@ -103,8 +103,9 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
             if (fresh)
             {
                 await touch.Value;
-                await changes.MarkSeriesAsync(series.Select(s => (s.Key, s.Points.Select(p => p.Period))), cancellationToken);
+                await changes.MarkSeriesAsync(series.Select(s => (s.Key, s.Points.Select(p => (p.Period, Revision: 0)))), cancellationToken);
             }
+            var written = new List<(SeriesKey, IEnumerable<(Observation, int)>)>();
             await Parallel.ForEachAsync(series, new ParallelOptions { MaxDegreeOfParallelism = SeriesInFlight, CancellationToken = cancellationToken },
                 async (work, ct) =>
                 {
@@ -112,16 +113,35 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
                     Interlocked.Add(ref inserted, outcome.Inserted);
                     Interlocked.Add(ref revised, outcome.Revised);
                     Interlocked.Add(ref unchanged, outcome.Unchanged);
-                    if (outcome.NotStored.Count > 0)
+                    lock (notStored)
                     {
-                        lock (notStored)
-                            notStored.AddRange(outcome.NotStored);
+                        notStored.AddRange(outcome.NotStored);
+                        if (outcome.Written.Count > 0)
+                            written.Add((work.Key, outcome.Written));
                     }
                 });
+            await ConfirmAsync(written);
         }
         errors.Sort((a, b) => a.Row.CompareTo(b.Row));
         notStored.Sort((a, b) => a.Row.CompareTo(b.Row));
         return new IngestResult(batchId, valid.Count, rows.Count - valid.Count, inserted, revised, unchanged, errors, notStored);
+    }
+
+    /// <summary>
+    /// The values just stored, into the series' markers, so the next run need not read them. Best effort and not
+    /// cancelled with the request: everything is stored already, and a value a marker lacks costs the run one point read.
+    /// </summary>
+    private async Task ConfirmAsync(List<(SeriesKey, IEnumerable<(Observation, int)>)> written)
+    {
+        if (written.Count == 0)
+            return;
+        try
+        {
+            await changes.ConfirmAsync(written, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RequestFailedException || Hosting.StorageFailures.IsStorageFailure(ex))
+        {
+        }
     }
 
     /// <summary>Series read or written at once by one request.</summary>
@@ -146,13 +166,16 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     {
         // A series of more than 100 points is several transactions: what an earlier attempt wrote reads as unchanged later, but was this request's.
         var written = new Dictionary<string, Write>(StringComparer.Ordinal);
+        // What every attempt stored, by row key: the value and the revision it has now (for the marker: see ConfirmAsync).
+        var values = new Dictionary<string, (Observation, int)>(StringComparer.Ordinal);
         var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(work.Key.PartitionKey) % (uint)_turns.Length];
         await turn.WaitAsync(cancellationToken);
         try
         {
-            if (fresh && await TryAddAllAsync(batchId, work, written, cancellationToken) is { } added)
-                return added;
-            return await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, work.Key, work.Points, await ReadAsync(work, ct), written, touch, ct), cancellationToken);
+            var outcome = fresh && await TryAddAllAsync(batchId, work, written, values, cancellationToken) is { } added
+                ? added
+                : await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, work.Key, work.Points, await ReadAsync(work, ct), written, values, touch, ct), cancellationToken);
+            return outcome with { Written = [.. values.Values] };
         }
         finally
         {
@@ -170,14 +193,17 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     }
 
     /// <summary>Adds every point; null when storage already holds one of them (the points not yet added are then compared and written as usual).</summary>
-    private async Task<SeriesOutcome?> TryAddAllAsync(string batchId, SeriesWork work, Dictionary<string, Write> written, CancellationToken cancellationToken)
+    private async Task<SeriesOutcome?> TryAddAllAsync(string batchId, SeriesWork work, Dictionary<string, Write> written, Dictionary<string, (Observation, int)> values, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         foreach (var chunk in work.Points.Chunk(IndicatorTables.MaxBatch))
         {
             try
             {
-                await tables.Observations.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.Add, ObservationEntity.From(p, batchId, revision: 0, now))), cancellationToken);
+                var entities = chunk.Select(p => ObservationEntity.From(p, batchId, revision: 0, now)).ToList();
+                await tables.Observations.SubmitTransactionAsync(entities.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), cancellationToken);
+                foreach (var entity in entities)
+                    values[entity.RowKey] = (entity.ToObservation(), 0);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
@@ -189,7 +215,8 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         return new SeriesOutcome(work.Points.Count, 0, 0, []);
     }
 
-    private async Task<SeriesOutcome> TryApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, List<ObservationEntity> read, Dictionary<string, Write> written, Lazy<Task> touch, CancellationToken cancellationToken)
+    private async Task<SeriesOutcome> TryApplySeriesAsync(string batchId, SeriesKey series, List<ValidObservation> points, List<ObservationEntity> read, Dictionary<string, Write> written,
+        Dictionary<string, (Observation, int)> values, Lazy<Task> touch, CancellationToken cancellationToken)
     {
         var current = read.ToDictionary(e => e.RowKey, StringComparer.Ordinal);
         var planned = new Dictionary<string, Write>(StringComparer.Ordinal);
@@ -214,7 +241,7 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
         {
             // Marked before the write: a marker without a change costs a recomputation; a change without a marker would be missed.
             await touch.Value;
-            await changes.MarkSeriesAsync(series, writes.Select(w => Period.Parse(w.Entity.RowKey)), cancellationToken);
+            await changes.MarkSeriesAsync(series, writes.Select(w => (Period.Parse(w.Entity.RowKey), ((ObservationEntity)w.Entity).Revision)), cancellationToken);
             // History first: if the update then fails, the old value is still current and its copy is harmless.
             foreach (var chunk in history.Chunk(IndicatorTables.MaxBatch))
                 await tables.Revisions.SubmitTransactionAsync(chunk, cancellationToken);
@@ -231,7 +258,11 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
                     return SeriesOutcome.Of(points, p => lost.Contains(p) ? null : Stored(p, planned, written), Conflicted(series));
                 }
                 foreach (var action in chunk)
+                {
                     written[action.Entity.RowKey] = planned[action.Entity.RowKey];
+                    var entity = (ObservationEntity)action.Entity;
+                    values[entity.RowKey] = (entity.ToObservation(), entity.Revision);
+                }
             }
         }
         return SeriesOutcome.Of(points, p => Stored(p, planned, written), reason: "");
@@ -250,6 +281,9 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     /// <summary>What one series' points came to; the rows not stored, with the reason.</summary>
     private sealed record SeriesOutcome(int Inserted, int Revised, int Unchanged, IReadOnlyList<UnstoredRow> NotStored)
     {
+        /// <summary>The values this request stored, with their revisions.</summary>
+        public IReadOnlyList<(Observation Observation, int Revision)> Written { get; init; } = [];
+
         /// <param name="stored">How each point (by row key) was stored, or null when it was not.</param>
         public static SeriesOutcome Of(List<ValidObservation> points, Func<string, Write?> stored, string reason)
         {

@@ -129,6 +129,39 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_run_takes_a_revised_value_from_its_marker_unless_a_later_write_was_announced()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await IngestAsync(admin, Gdp);
+        await RunAsync(admin, full: true);
+        var (tables, tracker) = (app.Services.GetRequiredService<IndicatorTables>(), app.Services.GetRequiredService<ChangeTracker>());
+        var series = new SeriesKey("gdp", "xuhui", "total");
+        async Task<double> Xuhui2020Async() => Number(Point(await GetJsonAsync(app.CreateClient(), "/api/districts/xuhui/indicators/gdp/series"), "2020"), "value")!.Value;
+        async Task SetStoredAsync(double value) // the observation changed in storage, behind the markers' back
+        {
+            var entity = (await tables.Observations.GetEntityAsync<ObservationEntity>(series.PartitionKey, "2020")).Value;
+            entity.Value = value;
+            await tables.Observations.UpdateEntityAsync(entity, Azure.ETag.All, TableUpdateMode.Replace);
+        }
+
+        await IngestAsync(admin, new { district = "xuhui", indicator = "gdp", period = "2020", value = 100 }); // revision 1
+        var marker = Assert.Single(await tracker.ReadAllAsync(CancellationToken.None), m => !m.IsCatalog);
+        await SetStoredAsync(101);
+        await RunAsync(admin);
+        var fromMarker = await Xuhui2020Async();
+        await SetStoredAsync(102);
+        await tracker.MarkSeriesAsync(series, [(Period.Parse("2020"), 2)], CancellationToken.None); // a write announced, its value not stored
+        await RunAsync(admin);
+        var read = await Xuhui2020Async();
+
+        Assert.Equal(new Observation(Period.Parse("2020"), 100, ObservationStatus.Final, null), marker.Known![Period.Parse("2020")]);
+        Assert.Equal(100, fromMarker); // the run did not read the point
+        Assert.Equal(102, read);
+    }
+
+    [Fact]
     public async Task Re_sending_the_same_body_is_idempotent_archived_once_and_leaves_nothing_pending()
     {
         await using var app = new FunctionAppFactory(azurite);
