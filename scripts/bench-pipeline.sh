@@ -15,7 +15,7 @@
 #     revise 1% of the points, incremental run, cold reads; revise ONE point, incremental run, cold reads;
 #     raw SDK reads of the partitions the series, cross-section and rollups endpoints serve (pipeline raw-read: a
 #     point read of the record each endpoint serves, from the full run's table; and point reads of observations, a
-#     different one each time, the read an incremental run makes per changed point: its floor); wrk against those
+#     different one each time, the read an incremental run would make per changed point without the values its markers hold); wrk against those
 #     three endpoints. Memory of a full run: peak RSS, and the live heap (the most a gen-2 collection kept, from the
 #     app's GC events over EventPipe: GcWatch.cs), since RSS also holds garbage the GC has not yet needed to collect.
 #  3. One summary block: every figure, its ratio to the raw rate and its target (met/MISSED), the machine, its load
@@ -228,7 +228,7 @@ full run: wall $full_wall s (ledger durationMs $(f "$FULL" durationMs)); read $(
   CPU during the run: app $(f "$FULL" appCpuSeconds) s, Azurite $(f "$FULL" azuriteCpuSeconds) s ($(calc %.0f "100 * $(f "$FULL" azuriteCpuSeconds) / $full_wall")% of one core; Azurite is single-threaded)
 incremental run after revising $(f "$REVISE" revised) points (1%): wall $(f "$INCR" wallSeconds) s = $incr_fraction of the full run   (target <= 0.10: $(met_le "$incr_fraction" 0.10))
   read $(f "$INCR" observationsRead) observations, wrote $(f "$INCR" entitiesWritten) entities ($(from "$INCR")); CPU: app $(f "$INCR" appCpuSeconds) s, Azurite $(f "$INCR" azuriteCpuSeconds) s
-  its floor here: one point read per revised point, $(f "$REVISE" revised) at the raw rate of $(f "$RAW" observationReadsPerSecond) observation point reads/s ($(f "$RAW" observationReaders) SDK readers) = $floor_seconds s = $floor_fraction of the full run
+  reading every revised point here would cost: $(f "$REVISE" revised) point reads at the raw rate of $(f "$RAW" observationReadsPerSecond)/s ($(f "$RAW" observationReaders) SDK readers) = $floor_seconds s = $floor_fraction of the full run (the run reads only the points whose value their change marker lacks)
 incremental run after revising ONE point ($(f "$REVISE_ONE" point)): wall $(f "$ONE" wallSeconds) s = $one_fraction of the full run   (target <= 0.02: $(met_le "$one_fraction" 0.02))
   read $(f "$ONE" observationsRead) observations, wrote $(f "$ONE" entitiesWritten) entities ($(from "$ONE")); CPU: app $(f "$ONE" appCpuSeconds) s, Azurite $(f "$ONE" azuriteCpuSeconds) s
 peak memory of the app during a full run (RSS; before -> peak):

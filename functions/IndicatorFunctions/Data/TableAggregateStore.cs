@@ -10,7 +10,7 @@ namespace IndicatorFunctions.Data;
 /// The pipeline's storage, one per run: observations read from <c>observations</c>, the figures written as wide
 /// records (see <see cref="AggregateRecords"/>) into the run's own table <c>agg{run}</c>. A full run
 /// (<paramref name="committed"/> null) writes every record; an incremental run reads the committed records through
-/// that view (point reads, many at a time), writes the records it changes, and at <see cref="FlushAsync"/> an index
+/// that view (an indicator's partition by one query when many are wanted, else point reads, many at a time), writes the records it changes, and at <see cref="FlushAsync"/> an index
 /// of them per indicator. Writes go through one <see cref="BatchWriter"/>: every record of an indicator is in one
 /// partition, so transactions are full. Counts what it reads and writes for the ledger.
 /// </summary>
@@ -33,6 +33,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     /// <summary>An incremental run's written record names per indicator: its index.</summary>
     private readonly Dictionary<string, SortedSet<string>> _written = [];
 
+    /// <summary>Observations read from storage (not those a change marker held).</summary>
     public long ObservationsRead { get; private set; }
 
     /// <summary>Series and cross-section entities written.</summary>
@@ -73,10 +74,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     {
         var result = new Dictionary<SeriesKey, Dictionary<Period, Observation>>();
         foreach (var change in changes)
-        {
             result[change.Series] = change.ByPeriod && change.Known is { } known ? new Dictionary<Period, Observation>(known) : [];
-            ObservationsRead += result[change.Series].Count;
-        }
         var reads = changes.SelectMany(c => c.ByPeriod
             ? c.Periods!.Where(p => c.Known?.ContainsKey(p) != true).Select(p => (Change: c, Period: (Period?)p))
             : [(c, null)]);
