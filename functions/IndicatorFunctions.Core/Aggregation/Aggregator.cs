@@ -147,28 +147,72 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// <list type="number">
     /// <item>each changed series: its committed points outside the changed years plus the current observations in
     /// them, YoY recomputed, written whole;</item>
-    /// <item>each cross-section holding a point of it that may have changed — a changed period P and P + 1 year, whose
-    /// YoY uses P — patched with the district's new point;</item>
-    /// <item>the rollups at P and P + 1 of every cluster listing the series' member, recomputed from the
+    /// <item>each cross-section holding a point of it that may have changed — a changed period P, and P + 1 year where
+    /// the series has a point (its YoY uses P) — patched with the district's new point;</item>
+    /// <item>the rollups at those periods of every cluster listing the series' member, recomputed from the
     /// cross-sections at those periods and a year before (all a like-for-like rollup reads), and patched in;</item>
     /// <item>a changed cluster, or indicator, has its rollups recomputed whole from its members' series.</item>
     /// </list>
+    /// One indicator at a time, each one's reads started a few indicators ahead.
     /// </summary>
     public async Task IncrementalAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changes, IReadOnlyList<CatalogChange> catalogChanges, CancellationToken cancellationToken)
     {
-        var changed = changes.GroupBy(c => c.Series).Select(g => g.Aggregate((a, b) => a.Merge(b))).ToList();
-        var whole = WholeRollups(catalog, catalogChanges);
-        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))).ToHashSet();
+        var changed = changes.GroupBy(c => c.Series).Select(g => g.Aggregate((a, b) => a.Merge(b))).ToLookup(c => c.Series.Indicator);
+        var whole = WholeRollups(catalog, catalogChanges).ToLookup(k => k.Indicator);
+        var indicators = changed.Select(g => g.Key).Union(whole.Select(g => g.Key)).Order(StringComparer.Ordinal).ToList();
 
-        // One round of reads for what changed and, as far as the markers tell (the periods they name), every record it
-        // touches, so a store can fetch an indicator's records together; a second round only for what they could not tell.
+        // Indicator by indicator — everything a change touches lies in its indicator — with each indicator's reads
+        // started ReadAhead indicators early, so storage answers them while this one is computed and written, and
+        // memory holds a few indicators' change rather than all of it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reads = new Queue<Task<IndicatorReads>>();
+        var next = 0;
+        try
+        {
+            while (reads.Count > 0 || next < indicators.Count)
+            {
+                for (; reads.Count < ReadAhead && next < indicators.Count; next++)
+                    reads.Enqueue(ReadAsync(catalog, [.. changed[indicators[next]]], [.. whole[indicators[next]]], stop.Token));
+                await ApplyAsync(catalog, await reads.Dequeue(), cancellationToken);
+                await writer.IndicatorCompleteAsync(cancellationToken);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            foreach (var pending in reads)
+                await pending.ContinueWith(_ => { }, TaskScheduler.Default); // observed; the failure that stopped the run is the one thrown
+            throw;
+        }
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Indicators whose reads are in flight at once.</summary>
+    private const int ReadAhead = 4;
+
+    /// <summary>One indicator's change and what was read for it.</summary>
+    private sealed record IndicatorReads(IReadOnlyList<SeriesChange> Changed, HashSet<RollupKey> Whole, Dictionary<SeriesKey, Dictionary<Period, Observation>> Current,
+        CommittedRecords Committed, HashSet<CrossSectionKey> ExpectedSections, Dictionary<RollupKey, SortedSet<Period>> ExpectedRollups);
+
+    /// <summary>
+    /// One round of reads for one indicator's change and, as far as the markers tell (the periods they name), every
+    /// record it touches, so a store can fetch them together; <see cref="ApplyAsync"/> reads only what they could not tell.
+    /// </summary>
+    private async Task<IndicatorReads> ReadAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changed, HashSet<RollupKey> whole, CancellationToken cancellationToken)
+    {
+        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))).ToHashSet();
         var (expectedSections, expectedRollups) = Touches(catalog,
             changed.Where(c => c.ByPeriod).Select(c => (c.Series, (IReadOnlyCollection<Period>)[.. c.Periods!, .. c.Periods!.Select(p => p.Next)])), whole);
         var wanted = new RecordRequest([.. changed.Select(c => c.Series).Union(memberKeys)], expectedSections, [.. expectedRollups.Keys]);
         var currentRead = reader.ReadChangedAsync(changed, cancellationToken);
         var committedRead = reader.ReadCommittedAsync(wanted, cancellationToken);
-        var (current, committed) = (await currentRead, await committedRead);
+        return new IndicatorReads(changed, whole, await currentRead, await committedRead, expectedSections, expectedRollups);
+    }
 
+    /// <summary>One indicator's change applied to its committed records (see <see cref="IncrementalAsync"/>).</summary>
+    private async Task ApplyAsync(CatalogSnapshot catalog, IndicatorReads read, CancellationToken cancellationToken)
+    {
+        var (changed, whole, current, committed) = (read.Changed, read.Whole, read.Current, read.Committed);
         // 1. The changed series: what they are now, and which cross-sections and rollup periods that touches.
         var newSeries = new Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>();
         var touched = new Dictionary<CrossSectionKey, Dictionary<string, SeriesPoint?>>();
@@ -201,7 +245,7 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
 
         // 2. What the markers could not tell (a series changed whole or in whole years): read now.
         var (sectionKeys, rollupPeriods) = Touches(catalog, touchedPeriods, whole);
-        var missing = new RecordRequest([], [.. sectionKeys.Where(k => !expectedSections.Contains(k))], [.. rollupPeriods.Keys.Where(k => !expectedRollups.ContainsKey(k))]);
+        var missing = new RecordRequest([], [.. sectionKeys.Where(k => !read.ExpectedSections.Contains(k))], [.. rollupPeriods.Keys.Where(k => !read.ExpectedRollups.ContainsKey(k))]);
         if (missing.Sections.Count > 0 || missing.Rollups.Count > 0)
             committed.Add(await reader.ReadCommittedAsync(missing, cancellationToken));
         var sections = committed.Sections;
@@ -224,7 +268,6 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         foreach (var (key, points) in newSeries)
             members[key] = points;
         await RecomputeRollupsAsync(catalog, whole, members, cancellationToken);
-        await writer.FlushAsync(cancellationToken);
     }
 
     /// <summary>

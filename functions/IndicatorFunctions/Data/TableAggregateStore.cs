@@ -33,8 +33,10 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     /// <summary>An incremental run's written record names per indicator: its index.</summary>
     private readonly Dictionary<string, SortedSet<string>> _written = [];
 
-    /// <summary>Observations read from storage (not those a change marker held).</summary>
-    public long ObservationsRead { get; private set; }
+    private long _observationsRead;
+
+    /// <summary>Observations read from storage (not those a change marker held); reads of several indicators may add at once.</summary>
+    public long ObservationsRead => Interlocked.Read(ref _observationsRead);
 
     /// <summary>Series and cross-section entities written.</summary>
     public long GrowthWritten { get; private set; }
@@ -59,7 +61,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
             partition = entity.PartitionKey;
             var observation = entity.ToObservation();
             points[observation.Period] = observation;
-            ObservationsRead++;
+            Interlocked.Increment(ref _observationsRead);
         }
         if (partition is not null)
             yield return (SeriesKey.FromPartitionKey(partition), points);
@@ -94,7 +96,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
             {
                 foreach (var observation in entities.Select(e => e.ToObservation()).Where(o => change.Covers(o.Period)))
                     result[change.Series][observation.Period] = observation;
-                ObservationsRead += entities.Count;
+                Interlocked.Add(ref _observationsRead, entities.Count);
             }
         });
         return result;
