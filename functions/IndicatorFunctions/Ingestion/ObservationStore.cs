@@ -128,9 +128,8 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     }
 
     /// <summary>
-    /// The values just stored by comparing (revisions and points added to stored series; not a body of new data), into
-    /// the series' markers, so the next run need not read them. Best effort and not cancelled with the request:
-    /// everything is stored already, and a value a marker lacks costs the run one point read.
+    /// The values just stored, into the series' markers, so the next run need not read them. Best effort and not
+    /// cancelled with the request: everything is stored already, and a value a marker lacks costs the run one point read.
     /// </summary>
     private async Task ConfirmAsync(List<(SeriesKey, IEnumerable<(Observation, int)>)> written)
     {
@@ -167,15 +166,13 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     {
         // A series of more than 100 points is several transactions: what an earlier attempt wrote reads as unchanged later, but was this request's.
         var written = new Dictionary<string, Write>(StringComparer.Ordinal);
-        // What every attempt stored by comparing, by row key: the value and the revision it has now (for the marker: see
-        // ConfirmAsync). Points added without reading (new data) are not: at load sizes the merges cost the load more
-        // than the point reads they would save the next run.
+        // What every attempt stored, by row key: the value and the revision it has now (for the marker: see ConfirmAsync).
         var values = new Dictionary<string, (Observation, int)>(StringComparer.Ordinal);
         var turn = _turns[(uint)StringComparer.Ordinal.GetHashCode(work.Key.PartitionKey) % (uint)_turns.Length];
         await turn.WaitAsync(cancellationToken);
         try
         {
-            var outcome = fresh && await TryAddAllAsync(batchId, work, written, cancellationToken) is { } added
+            var outcome = fresh && await TryAddAllAsync(batchId, work, written, values, cancellationToken) is { } added
                 ? added
                 : await _conflicts.ExecuteAsync(async ct => await TryApplySeriesAsync(batchId, work.Key, work.Points, await ReadAsync(work, ct), written, values, touch, ct), cancellationToken);
             return outcome with { Written = [.. values.Values] };
@@ -196,14 +193,17 @@ public sealed class ObservationStore(IndicatorTables tables, CatalogStore catalo
     }
 
     /// <summary>Adds every point; null when storage already holds one of them (the points not yet added are then compared and written as usual).</summary>
-    private async Task<SeriesOutcome?> TryAddAllAsync(string batchId, SeriesWork work, Dictionary<string, Write> written, CancellationToken cancellationToken)
+    private async Task<SeriesOutcome?> TryAddAllAsync(string batchId, SeriesWork work, Dictionary<string, Write> written, Dictionary<string, (Observation, int)> values, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         foreach (var chunk in work.Points.Chunk(IndicatorTables.MaxBatch))
         {
             try
             {
-                await tables.Observations.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.Add, ObservationEntity.From(p, batchId, revision: 0, now))), cancellationToken);
+                var entities = chunk.Select(p => ObservationEntity.From(p, batchId, revision: 0, now)).ToList();
+                await tables.Observations.SubmitTransactionAsync(entities.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), cancellationToken);
+                foreach (var entity in entities)
+                    values[entity.RowKey] = (entity.ToObservation(), 0);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
