@@ -10,8 +10,8 @@ namespace IndicatorFunctions.Data;
 /// The pipeline's storage, one per run: observations read from <c>observations</c>, the figures written as wide
 /// records (see <see cref="AggregateRecords"/>) into the run's own table <c>agg{run}</c>. A full run
 /// (<paramref name="committed"/> null) writes every record; an incremental run reads the committed records through
-/// that view (an indicator's partition by one query when many are wanted, else point reads, many at a time), writes the records it changes, and at <see cref="FlushAsync"/> an index
-/// of them per indicator. Writes go through one <see cref="BatchWriter"/>: every record of an indicator is in one
+/// that view (an indicator's partition by one query when many are wanted, else point reads, many at a time), writes the records it changes and, with each indicator's, an index
+/// of them. Writes go through one <see cref="BatchWriter"/>: every record of an indicator is in one
 /// partition, so transactions are full. Counts what it reads and writes for the ledger.
 /// </summary>
 public sealed class TableAggregateStore(IndicatorTables tables, Generations generations, string generation, GenerationView? committed,
@@ -32,6 +32,9 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
 
     /// <summary>An incremental run's written record names per indicator: its index.</summary>
     private readonly Dictionary<string, SortedSet<string>> _written = [];
+
+    /// <summary>Indicators written to since their index was last written.</summary>
+    private readonly HashSet<string> _unindexed = new(StringComparer.Ordinal);
 
     private long _observationsRead;
 
@@ -172,6 +175,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
             if (!_written.TryGetValue(key.Indicator, out var names))
                 _written[key.Indicator] = names = new SortedSet<string>(StringComparer.Ordinal);
             names.Add(key.Name);
+            _unindexed.Add(key.Indicator);
         }
         foreach (var row in AggregateRecords.Rows(key, empty ? "" : json(), tombstone: committed is not null))
         {
@@ -183,19 +187,32 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
         }
     }
 
-    /// <summary>The indicator's partition is complete: send it rather than hold it.</summary>
-    public Task IndicatorCompleteAsync(CancellationToken cancellationToken) => _writer.SendAllAsync(cancellationToken);
+    /// <summary>
+    /// The indicator's partition is complete: send it rather than hold it — an incremental run's index of the
+    /// indicator with it, in the same transaction.
+    /// </summary>
+    public async Task IndicatorCompleteAsync(CancellationToken cancellationToken)
+    {
+        await WriteIndexesAsync(cancellationToken);
+        await _writer.SendAllAsync(cancellationToken);
+    }
 
-    /// <summary>Sends everything; an incremental run then writes its index per indicator, so a reader finds what it changed.</summary>
+    /// <summary>Sends everything, with the index of every indicator an incremental run wrote to, so a reader finds what it changed.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        foreach (var (indicator, names) in _written)
+        await WriteIndexesAsync(cancellationToken);
+        await _writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The index of each indicator written to since the last one: every name the run wrote in it so far.</summary>
+    private async Task WriteIndexesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var indicator in _unindexed)
         {
-            foreach (var row in AggregateRecords.Rows(RecordKey.IndexOf(indicator), AggregateRecords.Serialize(names), tombstone: false))
+            foreach (var row in AggregateRecords.Rows(RecordKey.IndexOf(indicator), AggregateRecords.Serialize(_written[indicator]), tombstone: false))
                 await _writer.UpsertAsync(_table, row, AggregateRecords.Size(row), cancellationToken);
         }
-        _written.Clear();
-        await _writer.FlushAsync(cancellationToken);
+        _unindexed.Clear();
     }
 
     private static string Year(int year) => year.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);

@@ -4,6 +4,7 @@ using IndicatorFunctions.Aggregation;
 using IndicatorFunctions.Api;
 using IndicatorFunctions.Catalog;
 using IndicatorFunctions.Data;
+using IndicatorFunctions.Domain;
 using IndicatorFunctions.Runs;
 using IndicatorFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -177,6 +178,28 @@ public sealed class GenerationTests(AzuriteFixture azurite)
 
         Assert.Equal(fromFull, fromIncrements);
         Assert.Contains("340", string.Join("", fromIncrements));
+    }
+
+    [Fact]
+    public async Task An_increments_index_names_every_record_it_wrote_in_an_indicator_however_often_the_indicator_was_sent()
+    {
+        await using var app = await AppWithOneRunAsync(azurite);
+        var services = app.Services;
+        var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
+        var runId = RunLedger.NewId(DateTimeOffset.UtcNow);
+        var view = await generations.ReadViewAsync(await changes.ReadStateAsync(CancellationToken.None), CancellationToken.None);
+        await generations.BeginAsync(runId, full: false, CancellationToken.None);
+        var store = new TableAggregateStore(tables, generations, runId, view);
+        SeriesPoint[] points = [new(new Observation(Period.Parse("2021"), 5, ObservationStatus.Final, null), new Growth(null, null, null, Growth.NoPrior, ObservationStatus.Final))];
+
+        await store.WriteSeriesAsync(new SeriesKey("gdp", "xuhui", "total"), points, CancellationToken.None);
+        await store.IndicatorCompleteAsync(CancellationToken.None); // its index goes with it
+        await store.WriteSeriesAsync(new SeriesKey("gdp", "wuhou", "total"), points, CancellationToken.None);
+        await store.FlushAsync(CancellationToken.None);
+        var index = await IndicatorTables.GetOrNullAsync(tables.Aggregates(runId), "gdp", AggregateRecords.RowKey(RecordKey.IndexOf("gdp"), 0), CancellationToken.None);
+
+        Assert.NotNull(index);
+        Assert.Equal(["s|wuhou|total", "s|xuhui|total"], AggregateRecords.NamesFrom(AggregateRecords.Join([index])).Order(StringComparer.Ordinal));
     }
 
     [Fact]
