@@ -42,8 +42,9 @@ public readonly record struct RecordKey(AggregateKind Kind, string Indicator, st
 /// The record is compact JSON, Brotli-compressed (<see cref="Quality"/>), split over binary properties <c>D0</c>… of
 /// at most <see cref="ChunkBytes"/> bytes (a property holds 64 KiB), and over several rows (<c>Parts</c>) past
 /// <see cref="ChunksPerRow"/> of them (an entity holds 1 MiB); <c>Bytes</c> is the JSON's length in UTF-8. Compressed,
-/// a record moves a third of the characters it would as JSON (which a response must also escape), so storage spends
-/// less on every write and query. Records of builds before compression, JSON in string properties, read as they are.
+/// a record is 0.30 of its JSON's bytes and 0.40 of its characters on the wire (base64), with no quotes a response
+/// must escape, so storage spends less on every write and query. Records of builds before compression, JSON in string
+/// properties, read as they are.
 /// A full run's table holds every record; an incremental run's holds the records it changed, an empty one as a row
 /// with <c>Parts</c> = 0 that hides the older record, and per indicator an index of their names (<c>i|keys</c>), so a
 /// reader knows without a query which generation of its view holds a record.</para>

@@ -7,8 +7,9 @@ using IndicatorFunctions.Domain;
 namespace IndicatorFunctions.Tests.Pipeline;
 
 /// <summary>
-/// The wide-record layout without storage: a record compressed and split over properties and rows comes back whole (and one stored as text by earlier builds reads as it was), a damaged one is an error, an empty one is
-/// a row only where it must hide an older record, and the compact JSON keeps every figure to the bit. (Which
+/// The wide-record layout without storage: a record compressed and split over properties and rows comes back whole
+/// (and one stored as text by earlier builds reads as it was), a damaged one is an error, an empty one is a row only
+/// where it must hide an older record, and the compact JSON keeps every figure to the bit. (Which
 /// generation a reader takes a record from is checked against Azurite in GenerationTests.)
 /// </summary>
 public sealed class AggregateRecordsTests
@@ -27,12 +28,12 @@ public sealed class AggregateRecordsTests
     }
 
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(20_000, 1)]     // one chunk of ChunkBytes and part of a second
-    [InlineData(300_000, 1)]    // most of a row's chunks
-    [InlineData(1_000_000, 2)]  // past one row
-    [InlineData(1_600_000, 3)]
-    public void A_record_is_compressed_and_split_over_properties_and_rows_within_the_entity_limits_and_read_back_whole(int length, int minimumRows)
+    [InlineData(1, 1, 1)]
+    [InlineData(40_000, 1, 2)]       // ~72 KB compressed: past one chunk
+    [InlineData(300_000, 1, 8)]      // ~540 KB: several chunks, one row
+    [InlineData(1_000_000, 2, 15)]   // ~1.8 MB: past one row
+    [InlineData(1_600_000, 3, 29)]
+    public void A_record_is_compressed_and_split_over_properties_and_rows_within_the_entity_limits_and_read_back_whole(int length, int minimumRows, int minimumChunks)
     {
         var json = Incompressible(length);
 
@@ -40,6 +41,7 @@ public sealed class AggregateRecordsTests
 
         var chunks = written.SelectMany(r => r.Where(p => p.Key.StartsWith('D')).OrderBy(p => int.Parse(p.Key[1..])).Select(p => Assert.IsType<byte[]>(p.Value))).ToList();
         Assert.True(written.Count >= minimumRows, $"{written.Count} rows");
+        Assert.True(chunks.Count >= minimumChunks, $"{chunks.Count} chunks");
         Assert.Equal(Enumerable.Range(0, written.Count).Select(part => $"s|xuhui|total|{part:D2}"), written.Select(r => r.RowKey));
         Assert.All(written, r => Assert.Equal("gdp", r.PartitionKey));
         Assert.All(written.SkipLast(1), r => Assert.Equal(AggregateRecords.ChunksPerRow, r.Keys.Count(k => k.StartsWith('D'))));
