@@ -183,8 +183,8 @@ full_ops=$(calc %.0f "$observations / $full_seconds")
 ratio_full_ops=$(calc %.2f "$full_ops / $sdk")
 incr_fraction=$(calc %.3f "$(f "$INCR" wallSeconds) / $full_wall")
 one_fraction=$(calc %.4f "$(f "$ONE" wallSeconds) / $full_wall")
-floor_seconds=$(calc %.2f "$(f "$REVISE" revised) / $(f "$RAW" observationReadsPerSecond)")
-floor_fraction=$(calc %.3f "$floor_seconds / $full_wall")
+every_point_seconds=$(calc %.2f "$(f "$REVISE" revised) / $(f "$RAW" observationReadsPerSecond)")
+every_point_fraction=$(calc %.3f "$every_point_seconds / $full_wall")
 small_delta=$(calc %.1f "$(f "$SMALL_FULL" peakRssMb) - $(f "$SMALL_FULL" rssBeforeMb)")
 large_delta=$(calc %.1f "$(f "$FULL" peakRssMb) - $(f "$FULL" rssBeforeMb)")
 growth=$(calc %.2f "$large_delta / ($small_delta > 0 ? $small_delta : 1)")
@@ -228,7 +228,7 @@ full run: wall $full_wall s (ledger durationMs $(f "$FULL" durationMs)); read $(
   CPU during the run: app $(f "$FULL" appCpuSeconds) s, Azurite $(f "$FULL" azuriteCpuSeconds) s ($(calc %.0f "100 * $(f "$FULL" azuriteCpuSeconds) / $full_wall")% of one core; Azurite is single-threaded)
 incremental run after revising $(f "$REVISE" revised) points (1%): wall $(f "$INCR" wallSeconds) s = $incr_fraction of the full run   (target <= 0.10: $(met_le "$incr_fraction" 0.10))
   read $(f "$INCR" observationsRead) observations, wrote $(f "$INCR" entitiesWritten) entities ($(from "$INCR")); CPU: app $(f "$INCR" appCpuSeconds) s, Azurite $(f "$INCR" azuriteCpuSeconds) s
-  reading every revised point here would cost: $(f "$REVISE" revised) point reads at the raw rate of $(f "$RAW" observationReadsPerSecond)/s ($(f "$RAW" observationReaders) SDK readers) = $floor_seconds s = $floor_fraction of the full run (the run reads only the points whose value their change marker lacks)
+  reading every revised point here would cost: $(f "$REVISE" revised) point reads at the raw rate of $(f "$RAW" observationReadsPerSecond)/s ($(f "$RAW" observationReaders) SDK readers) = $every_point_seconds s = $every_point_fraction of the full run (the run reads only the points whose value their change marker lacks)
 incremental run after revising ONE point ($(f "$REVISE_ONE" point)): wall $(f "$ONE" wallSeconds) s = $one_fraction of the full run   (target <= 0.02: $(met_le "$one_fraction" 0.02))
   read $(f "$ONE" observationsRead) observations, wrote $(f "$ONE" entitiesWritten) entities ($(from "$ONE")); CPU: app $(f "$ONE" appCpuSeconds) s, Azurite $(f "$ONE" azuriteCpuSeconds) s
 peak memory of the app during a full run (RSS; before -> peak):

@@ -85,7 +85,8 @@ public static class AggregateRecords
                 var start = (part * ChunksPerRow + i) * ChunkBytes;
                 if (start >= packed.Length)
                     break;
-                row["D" + i] = packed.AsSpan(start, Math.Min(ChunkBytes, packed.Length - start)).ToArray();
+                // A record of one chunk (nearly all of them) is written as compressed, without a copy.
+                row["D" + i] = packed.Length <= ChunkBytes ? packed : packed[start..Math.Min(start + ChunkBytes, packed.Length)];
             }
             yield return row;
         }
@@ -113,17 +114,21 @@ public static class AggregateRecords
             .TakeWhile(chunk => chunk is not null)).Select(chunk => chunk!).ToList();
         if (chunks.All(chunk => chunk is string))
             return string.Concat(chunks.Cast<string>()); // written before records were compressed
-        var binary = chunks.OfType<byte[]>().ToList();
-        if (binary.Count != chunks.Count || rows[0].GetInt32("Bytes") is not { } bytes)
+        if (!chunks.All(chunk => chunk is byte[]) || rows[0].GetInt32("Bytes") is not { } bytes)
             throw new InvalidDataException($"aggregate record {rows[0].RowKey} mixes text and binary chunks, or lacks its length");
-        var packed = new byte[binary.Sum(chunk => chunk.Length)];
+        return Decompress(chunks.Count == 1 ? (byte[])chunks[0] : Concat(chunks.Cast<byte[]>().ToList()), bytes, rows[0].RowKey);
+    }
+
+    private static byte[] Concat(List<byte[]> chunks)
+    {
+        var all = new byte[chunks.Sum(chunk => chunk.Length)];
         var offset = 0;
-        foreach (var chunk in binary)
+        foreach (var chunk in chunks)
         {
-            chunk.CopyTo(packed, offset);
+            chunk.CopyTo(all, offset);
             offset += chunk.Length;
         }
-        return Decompress(packed, bytes, rows[0].RowKey);
+        return all;
     }
 
     private static (byte[] Packed, int Bytes) Compress(string json)

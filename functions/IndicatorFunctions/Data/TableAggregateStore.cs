@@ -10,9 +10,10 @@ namespace IndicatorFunctions.Data;
 /// The pipeline's storage, one per run: observations read from <c>observations</c>, the figures written as wide
 /// records (see <see cref="AggregateRecords"/>) into the run's own table <c>agg{run}</c>. A full run
 /// (<paramref name="committed"/> null) writes every record; an incremental run reads the committed records through
-/// that view (an indicator's partition by one query when many are wanted, else point reads, many at a time), writes the records it changes and, with each indicator's, an index
-/// of them. Writes go through one <see cref="BatchWriter"/>: every record of an indicator is in one
-/// partition, so transactions are full. Counts what it reads and writes for the ledger.
+/// that view (an indicator's partition by one query when many are wanted, else point reads, many at a time), and
+/// writes the records it changes, each indicator's with an index of them. Writes go through one
+/// <see cref="BatchWriter"/>: every record of an indicator is in one partition, so transactions are full. Counts what
+/// it reads and writes for the ledger.
 /// </summary>
 public sealed class TableAggregateStore(IndicatorTables tables, Generations generations, string generation, GenerationView? committed,
     int partitionReadThreshold = TableAggregateStore.PartitionReadThreshold) : IObservationReader, IAggregateWriter
