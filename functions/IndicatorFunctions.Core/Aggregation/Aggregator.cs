@@ -161,20 +161,25 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         var whole = WholeRollups(catalog, catalogChanges).ToLookup(k => k.Indicator);
         var indicators = changed.Select(g => g.Key).Union(whole.Select(g => g.Key)).Order(StringComparer.Ordinal).ToList();
 
-        // Indicator by indicator — everything a change touches lies in its indicator — with each indicator's reads
-        // started ReadAhead indicators early, so storage answers them while this one is computed and written, and
-        // memory holds a few indicators' change rather than all of it.
+        // Indicator by indicator — everything a change touches lies in its indicator — with the reads asked for a few
+        // adjacent indicators at a time (a store reads their records with one query) and started ReadAhead groups
+        // early, so storage answers them while this one is computed and written, and memory holds a few indicators'
+        // change rather than all of it.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reads = new Queue<Task<IndicatorReads>>();
+        var groups = ReadGroups(catalog, indicators);
+        var reads = new Queue<Task<List<IndicatorReads>>>();
         var next = 0;
         try
         {
-            while (reads.Count > 0 || next < indicators.Count)
+            while (reads.Count > 0 || next < groups.Count)
             {
-                for (; reads.Count < ReadAhead && next < indicators.Count; next++)
-                    reads.Enqueue(ReadAsync(catalog, [.. changed[indicators[next]]], [.. whole[indicators[next]]], stop.Token));
-                await ApplyAsync(catalog, await reads.Dequeue(), cancellationToken);
-                await writer.IndicatorCompleteAsync(cancellationToken);
+                for (; reads.Count < ReadAhead && next < groups.Count; next++)
+                    reads.Enqueue(ReadAsync(catalog, [.. groups[next].Select(i => (changed[i].ToList(), whole[i].ToHashSet()))], stop.Token));
+                foreach (var read in await reads.Dequeue())
+                {
+                    await ApplyAsync(catalog, read, cancellationToken);
+                    await writer.IndicatorCompleteAsync(cancellationToken);
+                }
             }
         }
         catch
@@ -187,27 +192,56 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         await writer.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Indicators whose reads are in flight at once.</summary>
-    private const int ReadAhead = 4;
+    /// <summary>Groups of reads in flight at once.</summary>
+    private const int ReadAhead = 2;
+
+    /// <summary>Indicators whose reads are asked for together.</summary>
+    private const int ReadGroup = 4;
+
+    /// <summary>
+    /// The changed indicators (in order) in groups of at most <see cref="ReadGroup"/> that are next to each other in the
+    /// catalog's order, so the records of a group lie in adjacent partitions and nothing else lies between them.
+    /// </summary>
+    private static List<List<string>> ReadGroups(CatalogSnapshot catalog, List<string> indicators)
+    {
+        var position = catalog.Indicators.Keys.Order(StringComparer.Ordinal).Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
+        var groups = new List<List<string>>();
+        for (var i = 0; i < indicators.Count; i++)
+        {
+            var adjacent = i > 0 && position.TryGetValue(indicators[i - 1], out var before) && position.TryGetValue(indicators[i], out var at) && at == before + 1;
+            if (!adjacent || groups[^1].Count == ReadGroup)
+                groups.Add([]);
+            groups[^1].Add(indicators[i]);
+        }
+        return groups;
+    }
 
     /// <summary>One indicator's change and what was read for it.</summary>
     private sealed record IndicatorReads(IReadOnlyList<SeriesChange> Changed, HashSet<RollupKey> Whole, Dictionary<SeriesKey, Dictionary<Period, Observation>> Current,
         CommittedRecords Committed, HashSet<CrossSectionKey> ExpectedSections, Dictionary<RollupKey, SortedSet<Period>> ExpectedRollups);
 
     /// <summary>
-    /// One round of reads for one indicator's change and, as far as the markers tell (the periods they name), every
-    /// record it touches, so a store can fetch them together; <see cref="ApplyAsync"/> reads only what they could not tell.
+    /// One round of reads for a group of indicators' change and, as far as the markers tell (the periods they name),
+    /// every record it touches, so a store can fetch them together; <see cref="ApplyAsync"/> reads only what they could
+    /// not tell. The indicators share what was read: every key names its indicator.
     /// </summary>
-    private async Task<IndicatorReads> ReadAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changed, HashSet<RollupKey> whole, CancellationToken cancellationToken)
+    private async Task<List<IndicatorReads>> ReadAsync(CatalogSnapshot catalog, List<(List<SeriesChange> Changed, HashSet<RollupKey> Whole)> group, CancellationToken cancellationToken)
     {
-        var memberKeys = whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))).ToHashSet();
-        var (expectedSections, expectedRollups) = Touches(catalog,
-            changed.Where(c => c.ByPeriod).Select(c => (c.Series, (IReadOnlyCollection<Period>)[.. c.Periods!, .. c.Periods!.Select(p => p.Next)])), whole);
-        var wanted = new RecordRequest([.. changed.Select(c => c.Series).Union(memberKeys)], expectedSections, [.. expectedRollups.Keys]);
-        var currentRead = reader.ReadChangedAsync(changed, cancellationToken);
+        var expected = group.Select(g => (g.Changed, g.Whole, Touches: Expected(catalog, g.Changed, g.Whole))).ToList();
+        var wanted = new RecordRequest(
+            [.. expected.SelectMany(e => e.Changed.Select(c => c.Series).Union(e.Whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector)))))],
+            [.. expected.SelectMany(e => e.Touches.Sections)],
+            [.. expected.SelectMany(e => e.Touches.RollupPeriods.Keys)]);
+        var currentRead = reader.ReadChangedAsync([.. group.SelectMany(g => g.Changed)], cancellationToken);
         var committedRead = reader.ReadCommittedAsync(wanted, cancellationToken);
-        return new IndicatorReads(changed, whole, await currentRead, await committedRead, expectedSections, expectedRollups);
+        var (current, committed) = (await currentRead, await committedRead);
+        return [.. expected.Select(e => new IndicatorReads(e.Changed, e.Whole, current, committed, e.Touches.Sections, e.Touches.RollupPeriods))];
     }
+
+    /// <summary>The records a change touches as far as its markers tell: at the periods they name and the year after.</summary>
+    private static (HashSet<CrossSectionKey> Sections, Dictionary<RollupKey, SortedSet<Period>> RollupPeriods) Expected(CatalogSnapshot catalog,
+        List<SeriesChange> changed, HashSet<RollupKey> whole) =>
+        Touches(catalog, changed.Where(c => c.ByPeriod).Select(c => (c.Series, (IReadOnlyCollection<Period>)[.. c.Periods!, .. c.Periods!.Select(p => p.Next)])), whole);
 
     /// <summary>One indicator's change applied to its committed records (see <see cref="IncrementalAsync"/>).</summary>
     private async Task ApplyAsync(CatalogSnapshot catalog, IndicatorReads read, CancellationToken cancellationToken)

@@ -89,20 +89,25 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
     }
 
     /// <summary>
-    /// The records of one indicator with these names, as this view has them (a name without a record is absent): one
-    /// query of the indicator's partition in each increment's table (newest first, so the first holder of a name wins)
-    /// and in the base's, keeping only the rows wanted as they arrive.
+    /// The records with these names of these indicators, as this view has them (a name without a record is absent):
+    /// in each increment's table (newest first, so the first holder of a name wins) and in the base's, one query over
+    /// the indicators' partitions — a key range from the first to the last, so adjacent indicators cost one scan of
+    /// the table rather than one each — keeping only the rows wanted as they arrive.
     /// </summary>
-    public async Task<Dictionary<string, string>> ReadManyAsync(GenerationView view, string indicator, IReadOnlySet<string> names, CancellationToken cancellationToken)
+    public async Task<Dictionary<(string Indicator, string Name), string>> ReadManyAsync(GenerationView view,
+        IReadOnlyDictionary<string, IReadOnlySet<string>> names, CancellationToken cancellationToken)
     {
-        var records = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (view.Committed is null)
+        var records = new Dictionary<(string Indicator, string Name), string>();
+        if (view.Committed is null || names.Count == 0)
             return records;
+        var first = names.Keys.Min(StringComparer.Ordinal)!;
+        var last = names.Keys.Max(StringComparer.Ordinal)!;
         foreach (var generation in view.Increments.Order(StringComparer.Ordinal).Append(view.Base))
         {
-            var rows = await IndicatorTables.ReadPartitionAsync<TableEntity>(tables.Aggregates(generation), indicator, cancellationToken,
-                keep: row => NameOf(row) is var name && names.Contains(name) && !records.ContainsKey(name));
-            foreach (var record in rows.GroupBy(NameOf, StringComparer.Ordinal))
+            var rows = await IndicatorTables.ReadPartitionsAsync<TableEntity>(tables.Aggregates(generation), first, last, cancellationToken,
+                keep: row => names.TryGetValue(row.PartitionKey, out var wanted) && NameOf(row) is var name && wanted.Contains(name)
+                    && !records.ContainsKey((row.PartitionKey, name)));
+            foreach (var record in rows.GroupBy(row => (row.PartitionKey, NameOf(row))))
                 records.Add(record.Key, AggregateRecords.Join([.. record]));
         }
         return records;

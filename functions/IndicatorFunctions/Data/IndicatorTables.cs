@@ -124,6 +124,24 @@ public sealed class IndicatorTables(StorageAccount storage)
             (null, _) => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey lt {rowTo}"),
             _ => TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {rowFrom} and RowKey lt {rowTo}"),
         };
+        return await QueryAsync(table, filter, keep, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the partitions from <paramref name="firstPartition"/> to <paramref name="lastPartition"/> (one partition
+    /// when they are the same) by one query, keeping only the entities <paramref name="keep"/> accepts as they arrive; a
+    /// table that does not exist yet reads as empty.
+    /// </summary>
+    public static Task<List<T>> ReadPartitionsAsync<T>(TableClient table, string firstPartition, string lastPartition, CancellationToken cancellationToken,
+        Func<T, bool>? keep = null)
+        where T : class, ITableEntity, new() =>
+        firstPartition == lastPartition
+            ? ReadPartitionAsync(table, firstPartition, cancellationToken, keep: keep)
+            : QueryAsync(table, TableClient.CreateQueryFilter($"PartitionKey ge {firstPartition} and PartitionKey le {lastPartition}"), keep, cancellationToken);
+
+    private static async Task<List<T>> QueryAsync<T>(TableClient table, string filter, Func<T, bool>? keep, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
+    {
         var entities = new List<T>();
         try
         {

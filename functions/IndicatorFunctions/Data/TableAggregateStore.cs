@@ -10,7 +10,8 @@ namespace IndicatorFunctions.Data;
 /// The pipeline's storage, one per run: observations read from <c>observations</c>, the figures written as wide
 /// records (see <see cref="AggregateRecords"/>) into the run's own table <c>agg{run}</c>. A full run
 /// (<paramref name="committed"/> null) writes every record; an incremental run reads the committed records through
-/// that view (an indicator's partition by one query when many are wanted, else point reads, many at a time), and
+/// that view (the partitions of adjacent indicators by one query when many of their records are wanted, else point
+/// reads, many at a time), and
 /// writes the records it changes, each indicator's with an index of them. Writes go through one
 /// <see cref="BatchWriter"/>: every record of an indicator is in one partition, so transactions are full. Counts what
 /// it reads and writes for the ledger.
@@ -129,9 +130,9 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     }
 
     /// <summary>
-    /// The committed records with these keys ("" where there is none; a full run has none): per indicator, one query of
-    /// its partition when more than <c>partitionReadThreshold</c> (<see cref="PartitionReadThreshold"/>) of its records are wanted, else a point read
-    /// each, many at a time.
+    /// The committed records with these keys ("" where there is none; a full run has none): the indicators with more
+    /// than <c>partitionReadThreshold</c> (<see cref="PartitionReadThreshold"/>) wanted records by one query of their
+    /// partitions together (a key range: ask for adjacent indicators together), the others by a point read each, many at a time.
     /// </summary>
     private async Task<Dictionary<RecordKey, string>> ReadRecordsAsync(IEnumerable<RecordKey> keys, CancellationToken cancellationToken)
     {
@@ -140,15 +141,10 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
             return found;
         var byIndicator = keys.Distinct().GroupBy(k => k.Indicator).ToList();
         var partitions = byIndicator.Where(g => g.Count() > partitionReadThreshold).ToList();
-        await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (group, ct) =>
-        {
-            var records = await generations.ReadManyAsync(view, group.Key, group.Select(k => k.Name).ToHashSet(StringComparer.Ordinal), ct);
-            lock (found)
-            {
-                foreach (var key in group)
-                    found[key] = records.GetValueOrDefault(key.Name, "");
-            }
-        });
+        var records = await generations.ReadManyAsync(view,
+            partitions.ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(k => k.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal), cancellationToken);
+        foreach (var key in partitions.SelectMany(g => g))
+            found[key] = records.GetValueOrDefault((key.Indicator, key.Name), "");
         var singles = byIndicator.Where(g => g.Count() <= partitionReadThreshold).SelectMany(g => g);
         await Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
         {

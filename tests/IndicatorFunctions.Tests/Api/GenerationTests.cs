@@ -180,6 +180,73 @@ public sealed class GenerationTests(AzuriteFixture azurite)
         Assert.Contains("340", string.Join("", fromIncrements));
     }
 
+    /// <summary>The three indicators in catalog order, each with values of its own: 10k + i in 2020 and 20k + 3i in 2021 for district i.</summary>
+    private static readonly string[] Indicators = ["gdp", "rate", "wage"];
+
+    private static int K(string indicator) => Array.IndexOf(Indicators, indicator) + 1;
+
+    private static object[] ThreeIndicators() =>
+    [
+        .. Indicators.SelectMany(indicator => new[] { "xuhui", "wuhou", "jingan" }.SelectMany((district, i) => new object[]
+        {
+            new { district, indicator, period = "2020", value = 10 * K(indicator) + i },
+            new { district, indicator, period = "2021", value = 20 * K(indicator) + 3 * i },
+        })),
+    ];
+
+    [Theory]
+    [InlineData(0, "gdp", "wage")] // not adjacent: read apart, each by a query of its own partition
+    [InlineData(0, "gdp", "rate", "wage")] // adjacent: one query over the three partitions per generation
+    [InlineData(0, "rate", "wage")]
+    [InlineData(int.MaxValue, "gdp", "rate", "wage")] // every record by a point read
+    public async Task Increments_of_several_indicators_read_together_leave_exactly_what_a_full_run_computes(int partitionReadThreshold, params string[] changed)
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await IngestAsync(admin, ThreeIndicators());
+        await RunAsync(admin);
+        var (generations, changes) = (app.Services.GetRequiredService<Generations>(), app.Services.GetRequiredService<ChangeTracker>());
+        var revisions = changed.Select(indicator => new { district = "wuhou", indicator, period = "2020", value = 990 + K(indicator) })
+            .Concat(changed.Select(indicator => new { district = "jingan", indicator, period = "2021", value = 770 + K(indicator) }));
+
+        await IngestAsync(admin, [.. revisions]);
+        var (generation, markers) = await WriteIncrementalAsync(app, RunLedger.NewId(DateTimeOffset.UtcNow), partitionReadThreshold);
+        await generations.CommitAsync(generation, DateTimeOffset.UtcNow, CancellationToken.None);
+        await changes.ClearAsync(markers, CancellationToken.None);
+        var fromIncrement = await ReadEverythingAsync(app, "gdp", "rate", "wage");
+        await RunAsync(admin, full: true);
+        var fromFull = await ReadEverythingAsync(app, "gdp", "rate", "wage");
+
+        Assert.Equal(fromFull, fromIncrement);
+        Assert.All(changed, indicator => Assert.Contains($"{770 + K(indicator)}", string.Join("", fromIncrement.Where(b => b.Contains($"/indicators/{indicator}/")))));
+    }
+
+    [Fact]
+    public async Task Records_of_indicators_read_by_one_query_each_come_from_their_own_partition_and_not_from_those_between()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await IngestAsync(admin, ThreeIndicators());
+        await RunAsync(admin);
+        var services = app.Services;
+        var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
+        var view = await generations.ReadViewAsync(await changes.ReadStateAsync(CancellationToken.None), CancellationToken.None);
+        var store = new TableAggregateStore(tables, generations, RunLedger.NewId(DateTimeOffset.UtcNow), view, partitionReadThreshold: 0);
+        SeriesKey[] wanted = [new("gdp", "xuhui", "total"), new("wage", "xuhui", "total"), new("wage", "wuhou", "total")];
+
+        // gdp and wage in one request: the query spans rate's partition, whose rows have the same names.
+        var read = await store.ReadCommittedAsync(new RecordRequest(wanted, [new CrossSectionKey("wage", "total", Period.Parse("2021"))], []), CancellationToken.None);
+
+        Assert.Equal(wanted.ToHashSet(), read.Series.Keys.ToHashSet());
+        Assert.Equal([10, 20], read.Series[wanted[0]].Select(p => p.Observation.Value)); // gdp's xuhui
+        Assert.Equal([30, 60], read.Series[wanted[1]].Select(p => p.Observation.Value)); // wage's, not rate's (20, 40)
+        Assert.Equal([31, 63], read.Series[wanted[2]].Select(p => p.Observation.Value));
+        Assert.Equal([60, 63, 66], read.Sections.Single().Value.Select(r => r.Point.Observation.Value).Order());
+        Assert.Empty(read.Rollups);
+    }
+
     [Fact]
     public async Task An_increments_index_names_every_record_it_wrote_in_an_indicator_however_often_the_indicator_was_sent()
     {
@@ -236,13 +303,14 @@ public sealed class GenerationTests(AzuriteFixture azurite)
     }
 
     /// <summary>Every series, cross-section and rollup of the pipeline data, without the run id and times.</summary>
-    private static async Task<List<string>> ReadEverythingAsync(FunctionAppFactory app)
+    private static async Task<List<string>> ReadEverythingAsync(FunctionAppFactory app, params string[] indicators)
     {
         app.Services.GetRequiredService<Freshness>().Invalidate();
         var client = app.CreateClient();
-        var urls = new[] { "xuhui", "wuhou", "jingan" }.SelectMany(d => new[] { $"/api/districts/{d}/indicators/gdp/series", $"/api/districts/{d}/indicators/gdp/series?sector=ai" })
-            .Concat(new[] { "2019", "2020", "2021", "2022" }.SelectMany(p => new[] { $"/api/indicators/gdp/periods/{p}", $"/api/indicators/gdp/periods/{p}?sector=ai" }))
-            .Concat(new[] { "core", "ai" }.Select(c => $"/api/clusters/{c}/indicators/gdp/rollups"));
+        var urls = (indicators is [] ? ["gdp"] : indicators).SelectMany(i =>
+            new[] { "xuhui", "wuhou", "jingan" }.SelectMany(d => new[] { $"/api/districts/{d}/indicators/{i}/series", $"/api/districts/{d}/indicators/{i}/series?sector=ai" })
+            .Concat(new[] { "2019", "2020", "2021", "2022" }.SelectMany(p => new[] { $"/api/indicators/{i}/periods/{p}", $"/api/indicators/{i}/periods/{p}?sector=ai" }))
+            .Concat(i == "rate" ? [] : new[] { "core", "ai" }.Select(c => $"/api/clusters/{c}/indicators/{i}/rollups")));
         var bodies = new List<string>();
         foreach (var url in urls)
         {
