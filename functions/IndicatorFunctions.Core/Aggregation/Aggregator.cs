@@ -153,7 +153,7 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// cross-sections at those periods and a year before (all a like-for-like rollup reads), and patched in;</item>
     /// <item>a changed cluster, or indicator, has its rollups recomputed whole from its members' series.</item>
     /// </list>
-    /// One indicator at a time, each one's reads started a few indicators ahead.
+    /// One indicator at a time, its reads asked for with those of the indicators next to it and started a few ahead.
     /// </summary>
     public async Task IncrementalAsync(CatalogSnapshot catalog, IReadOnlyList<SeriesChange> changes, IReadOnlyList<CatalogChange> catalogChanges, CancellationToken cancellationToken)
     {
@@ -228,15 +228,17 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     private async Task<List<IndicatorReads>> ReadAsync(CatalogSnapshot catalog, List<(List<SeriesChange> Changed, HashSet<RollupKey> Whole)> group, CancellationToken cancellationToken)
     {
         var expected = group.Select(g => (g.Changed, g.Whole, Touches: Expected(catalog, g.Changed, g.Whole))).ToList();
-        var wanted = new RecordRequest(
-            [.. expected.SelectMany(e => e.Changed.Select(c => c.Series).Union(e.Whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector)))))],
-            [.. expected.SelectMany(e => e.Touches.Sections)],
-            [.. expected.SelectMany(e => e.Touches.RollupPeriods.Keys)]);
+        var wanted = new RecordRequest([.. group.SelectMany(g => SeriesRead(catalog, g.Changed, g.Whole))],
+            [.. expected.SelectMany(e => e.Touches.Sections)], [.. expected.SelectMany(e => e.Touches.RollupPeriods.Keys)]);
         var currentRead = reader.ReadChangedAsync([.. group.SelectMany(g => g.Changed)], cancellationToken);
         var committedRead = reader.ReadCommittedAsync(wanted, cancellationToken);
         var (current, committed) = (await currentRead, await committedRead);
         return [.. expected.Select(e => new IndicatorReads(e.Changed, e.Whole, current, committed, e.Touches.Sections, e.Touches.RollupPeriods))];
     }
+
+    /// <summary>The series records a change reads: the changed series, and the members of the rollups it recomputes whole.</summary>
+    private static IEnumerable<SeriesKey> SeriesRead(CatalogSnapshot catalog, List<SeriesChange> changed, HashSet<RollupKey> whole) =>
+        changed.Select(c => c.Series).Union(whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))));
 
     /// <summary>The records a change touches as far as its markers tell: at the periods they name and the year after.</summary>
     private static (HashSet<CrossSectionKey> Sections, Dictionary<RollupKey, SortedSet<Period>> RollupPeriods) Expected(CatalogSnapshot catalog,
