@@ -11,8 +11,7 @@ namespace IndicatorFunctions.Data;
 /// records (see <see cref="AggregateRecords"/>) into the run's own table <c>agg{run}</c>. A full run
 /// (<paramref name="committed"/> null) writes every record; an incremental run reads the committed records through
 /// that view (the partitions of adjacent indicators by one query when many of their records are wanted, else point
-/// reads, many at a time), and
-/// writes the records it changes, each indicator's with an index of them. Writes go through one
+/// reads, many at a time), and writes the records it changes, each indicator's with an index of them. Writes go through one
 /// <see cref="BatchWriter"/>: every record of an indicator is in one partition, so transactions are full. Counts what
 /// it reads and writes for the ledger.
 /// </summary>
