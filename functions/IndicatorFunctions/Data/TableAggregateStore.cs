@@ -140,17 +140,20 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
             return found;
         var byIndicator = keys.Distinct().GroupBy(k => k.Indicator).ToList();
         var partitions = byIndicator.Where(g => g.Count() > partitionReadThreshold).ToList();
-        var records = await generations.ReadManyAsync(view,
+        // The query and the point reads go out together.
+        var queried = generations.ReadManyAsync(view,
             partitions.ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(k => k.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal), cancellationToken);
-        foreach (var key in partitions.SelectMany(g => g))
-            found[key] = records.GetValueOrDefault((key.Indicator, key.Name), "");
         var singles = byIndicator.Where(g => g.Count() <= partitionReadThreshold).SelectMany(g => g);
-        await Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
+        var pointReads = Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var json = await generations.ReadAsync(view, key, ct);
             lock (found)
                 found[key] = json;
         });
+        await Task.WhenAll(queried, pointReads);
+        var records = await queried;
+        foreach (var key in partitions.SelectMany(g => g))
+            found[key] = records.GetValueOrDefault((key.Indicator, key.Name), "");
         return found;
     }
 
