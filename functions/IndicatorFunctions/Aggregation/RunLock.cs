@@ -52,18 +52,20 @@ public sealed class RunLock : IAsyncDisposable
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var blob = tables.Locks.GetBlobClient("aggregation");
-        try
-        {
-            await blob.UploadAsync(BinaryData.Empty, overwrite: false, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // The lock blob exists already (409), or exists and is leased (412): either way, try the lease.
-        }
         var lease = blob.GetBlobLeaseClient();
         try
         {
-            await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken);
+            try
+            {
+                await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // The first run ever: the lock blob is created, once (a refusal means another instance created it
+                // meanwhile), and the lease taken on it. Every later run takes the lease at once, with no refused request.
+                await CreateAsync(blob, cancellationToken);
+                await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken);
+            }
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -79,6 +81,18 @@ public sealed class RunLock : IAsyncDisposable
         }
         await blob.UploadAsync(BinaryData.FromString(runId), new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = lease.LeaseId } }, cancellationToken);
         return new RunLock(blob, lease, renewEvery);
+    }
+
+    private static async Task CreateAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.UploadAsync(BinaryData.Empty, overwrite: false, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // Created (409), and perhaps leased (412), by another instance since: the lease decides.
+        }
     }
 
     private async Task RenewAsync()

@@ -38,4 +38,30 @@ public sealed class RunLockTests(AzuriteFixture azurite)
         Assert.Equal("run-a", refused.RunId);
         Assert.False(held.Lost.IsCancellationRequested);
     }
+
+    [Fact]
+    public async Task Two_first_runs_on_a_store_without_the_lock_blob_get_one_lock_between_them_and_the_next_run_gets_it_after()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var tables = app.Services.GetRequiredService<IndicatorTables>();
+        Assert.False((await tables.Locks.GetBlobClient("aggregation").ExistsAsync()).Value);
+
+        var attempts = await Task.WhenAll(new[] { "run-a", "run-b" }.Select(async id =>
+        {
+            try
+            {
+                return (Lock: await RunLock.AcquireAsync(tables, id, CancellationToken.None), Refused: (RunInProgressException?)null);
+            }
+            catch (RunInProgressException ex)
+            {
+                return (Lock: (RunLock?)null, Refused: ex);
+            }
+        }));
+
+        var held = Assert.Single(attempts, a => a.Lock is not null).Lock!;
+        Assert.Single(attempts, a => a.Refused is not null);
+        await held.DisposeAsync();
+        await using var next = await RunLock.AcquireAsync(tables, "run-c", CancellationToken.None);
+        Assert.Equal("run-c", (await tables.Locks.GetBlobClient("aggregation").DownloadContentAsync()).Value.Content.ToString());
+    }
 }
