@@ -10,7 +10,8 @@ namespace IndicatorFunctions.Bench;
 /// partition per transaction) into one table with Azure.Data.Tables — the SDK the app itself writes with — at the
 /// app's parallelism (BatchWriter: 100-operation transactions, 4 in flight) and prints one JSON line.
 /// Environment: BENCH_CONNECTION_STRING (required), BENCH_TABLE, BENCH_ENTITIES (50000), BENCH_PARTITIONS (20),
-/// BENCH_BATCH (100), BENCH_CONCURRENCY (4).
+/// BENCH_BATCH (100), BENCH_CONCURRENCY (4), BENCH_PARTITION_PREFIX ("p": the partitions are the prefix and three
+/// digits, so the entities can go into a table that already holds others, and only they are counted).
 /// </summary>
 public static class TableUpsertBenchmark
 {
@@ -23,6 +24,7 @@ public static class TableUpsertBenchmark
         var partitions = Int("BENCH_PARTITIONS", 20);
         var batch = Math.Clamp(Int("BENCH_BATCH", 100), 1, 100);
         var concurrency = Int("BENCH_CONCURRENCY", 4);
+        var prefix = Env("BENCH_PARTITION_PREFIX", "p");
 
         var table = new TableServiceClient(connection).GetTableClient(tableName);
         await table.CreateIfNotExistsAsync();
@@ -31,7 +33,7 @@ public static class TableUpsertBenchmark
         // size of the app's growth and rollup entities.
         var epoch = new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var batches = Enumerable.Range(0, count)
-            .Select(i => new TableEntity($"p{i % partitions:D3}", i.ToString("D8", CultureInfo.InvariantCulture))
+            .Select(i => new TableEntity($"{prefix}{i % partitions:D3}", i.ToString("D8", CultureInfo.InvariantCulture))
             {
                 ["District"] = $"district-{i % 97}",
                 ["Indicator"] = "gdp",
@@ -47,7 +49,7 @@ public static class TableUpsertBenchmark
             .ToList();
 
         // One small transaction first, untimed: connection set-up and JIT are not the rate being measured.
-        await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity("warmup", "0"))]);
+        await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity($"{prefix}warmup", "0"))]);
 
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
@@ -58,11 +60,12 @@ public static class TableUpsertBenchmark
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
 
         var stored = 0;
-        await foreach (var _ in table.QueryAsync<TableEntity>(e => e.PartitionKey != "warmup", select: ["RowKey"]))
+        // The prefix and a digit up to the prefix and ':' (the character after '9'): this run's partitions only.
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {prefix + "0"} and PartitionKey lt {prefix + ":"}"), select: ["RowKey"]))
             stored++;
         if (stored != count)
         {
-            Console.Error.WriteLine($"table {tableName} holds {stored} entities, expected {count}");
+            Console.Error.WriteLine($"table {tableName} holds {stored} entities under partition prefix {prefix}, expected {count}");
             return 1;
         }
 
