@@ -131,7 +131,8 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     /// <summary>
     /// The committed records with these keys ("" where there is none; a full run has none): the indicators with more
     /// than <c>partitionReadThreshold</c> (<see cref="PartitionReadThreshold"/>) wanted records by one query of their
-    /// partitions together (a key range: ask for adjacent indicators together), the others by a point read each, many at a time.
+    /// partitions together (a key range: ask for adjacent indicators together; one between them comes with it), the
+    /// others by a point read each, many at a time.
     /// </summary>
     private async Task<Dictionary<RecordKey, string>> ReadRecordsAsync(IEnumerable<RecordKey> keys, CancellationToken cancellationToken)
     {
@@ -139,11 +140,15 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
         if (committed is not { Committed: not null } view)
             return found;
         var byIndicator = keys.Distinct().GroupBy(k => k.Indicator).ToList();
-        var partitions = byIndicator.Where(g => g.Count() > partitionReadThreshold).ToList();
+        var many = byIndicator.Where(g => g.Count() > partitionReadThreshold).Select(g => g.Key).Order(StringComparer.Ordinal).ToList();
+        // The query spans the partitions from the first of those to the last: an indicator between them, however few
+        // of its records are wanted, comes with it rather than again by point reads.
+        bool Queried(string indicator) => many.Count > 0 && string.CompareOrdinal(indicator, many[0]) >= 0 && string.CompareOrdinal(indicator, many[^1]) <= 0;
+        var partitions = byIndicator.Where(g => Queried(g.Key)).ToList();
         // The query and the point reads go out together.
         var queried = generations.ReadManyAsync(view,
             partitions.ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(k => k.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal), cancellationToken);
-        var singles = byIndicator.Where(g => g.Count() <= partitionReadThreshold).SelectMany(g => g);
+        var singles = byIndicator.Where(g => !Queried(g.Key)).SelectMany(g => g);
         var pointReads = Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var json = await generations.ReadAsync(view, key, ct);

@@ -250,6 +250,30 @@ public sealed class GenerationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_indicator_between_two_read_by_query_comes_with_their_query_with_its_own_records()
+    {
+        await using var app = new FunctionAppFactory(azurite);
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await IngestAsync(admin, ThreeIndicators());
+        await RunAsync(admin);
+        var services = app.Services;
+        var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
+        var view = await generations.ReadViewAsync(await changes.ReadStateAsync(CancellationToken.None), CancellationToken.None);
+        var store = new TableAggregateStore(tables, generations, RunLedger.NewId(DateTimeOffset.UtcNow), view, partitionReadThreshold: 2);
+        string[] districts = ["xuhui", "wuhou", "jingan"];
+        // gdp and wage: three records each, past the threshold, so one query spans gdp..wage; rate: one, between them.
+        SeriesKey[] wanted = [.. districts.Select(d => new SeriesKey("gdp", d, "total")), new("rate", "xuhui", "total"), .. districts.Select(d => new SeriesKey("wage", d, "total"))];
+
+        var read = await store.ReadCommittedAsync(new RecordRequest(wanted, [], []), CancellationToken.None);
+
+        Assert.Equal(wanted.ToHashSet(), read.Series.Keys.ToHashSet());
+        Assert.Equal([20, 40], read.Series[new SeriesKey("rate", "xuhui", "total")].Select(p => p.Observation.Value));
+        Assert.Equal([12, 26], read.Series[new SeriesKey("gdp", "jingan", "total")].Select(p => p.Observation.Value));
+        Assert.Equal([31, 63], read.Series[new SeriesKey("wage", "wuhou", "total")].Select(p => p.Observation.Value));
+    }
+
+    [Fact]
     public async Task An_increments_index_names_every_record_it_wrote_in_an_indicator_however_often_the_indicator_was_sent()
     {
         await using var app = await AppWithOneRunAsync(azurite);
