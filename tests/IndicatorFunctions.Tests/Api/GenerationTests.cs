@@ -228,14 +228,7 @@ public sealed class GenerationTests(AzuriteFixture azurite)
     public async Task Records_of_indicators_read_by_one_query_each_come_from_their_own_partition_and_not_from_those_between(int partitionReadThreshold)
     {
         await using var app = new FunctionAppFactory(azurite);
-        var admin = app.CreateAdminClient();
-        await SeedCatalogAsync(admin);
-        await IngestAsync(admin, ThreeIndicators());
-        await RunAsync(admin);
-        var services = app.Services;
-        var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
-        var view = await generations.ReadViewAsync(await changes.ReadStateAsync(CancellationToken.None), CancellationToken.None);
-        var store = new TableAggregateStore(tables, generations, RunLedger.NewId(DateTimeOffset.UtcNow), view, partitionReadThreshold);
+        var store = await StoreOverThreeIndicatorsAsync(app, partitionReadThreshold);
         SeriesKey[] wanted = [new("gdp", "xuhui", "total"), new("wage", "xuhui", "total"), new("wage", "wuhou", "total")];
 
         // gdp and wage in one request: the query spans rate's partition, whose rows have the same names.
@@ -253,14 +246,7 @@ public sealed class GenerationTests(AzuriteFixture azurite)
     public async Task An_indicator_between_two_read_by_query_comes_with_their_query_with_its_own_records()
     {
         await using var app = new FunctionAppFactory(azurite);
-        var admin = app.CreateAdminClient();
-        await SeedCatalogAsync(admin);
-        await IngestAsync(admin, ThreeIndicators());
-        await RunAsync(admin);
-        var services = app.Services;
-        var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
-        var view = await generations.ReadViewAsync(await changes.ReadStateAsync(CancellationToken.None), CancellationToken.None);
-        var store = new TableAggregateStore(tables, generations, RunLedger.NewId(DateTimeOffset.UtcNow), view, partitionReadThreshold: 2);
+        var store = await StoreOverThreeIndicatorsAsync(app, partitionReadThreshold: 2);
         string[] districts = ["xuhui", "wuhou", "jingan"];
         // gdp and wage: three records each, past the threshold, so one query spans gdp..wage; rate: one, between them.
         SeriesKey[] wanted = [.. districts.Select(d => new SeriesKey("gdp", d, "total")), new("rate", "xuhui", "total"), .. districts.Select(d => new SeriesKey("wage", d, "total"))];
@@ -271,6 +257,19 @@ public sealed class GenerationTests(AzuriteFixture azurite)
         Assert.Equal([20, 40], read.Series[new SeriesKey("rate", "xuhui", "total")].Select(p => p.Observation.Value));
         Assert.Equal([12, 26], read.Series[new SeriesKey("gdp", "jingan", "total")].Select(p => p.Observation.Value));
         Assert.Equal([31, 63], read.Series[new SeriesKey("wage", "wuhou", "total")].Select(p => p.Observation.Value));
+    }
+
+    /// <summary>A store reading the committed view of one run over <see cref="ThreeIndicators"/>.</summary>
+    private static async Task<TableAggregateStore> StoreOverThreeIndicatorsAsync(FunctionAppFactory app, int partitionReadThreshold)
+    {
+        var admin = app.CreateAdminClient();
+        await SeedCatalogAsync(admin);
+        await IngestAsync(admin, ThreeIndicators());
+        await RunAsync(admin);
+        var services = app.Services;
+        var (tables, generations, changes) = (services.GetRequiredService<IndicatorTables>(), services.GetRequiredService<Generations>(), services.GetRequiredService<ChangeTracker>());
+        var view = await generations.ReadViewAsync(await changes.ReadStateAsync(CancellationToken.None), CancellationToken.None);
+        return new TableAggregateStore(tables, generations, RunLedger.NewId(DateTimeOffset.UtcNow), view, partitionReadThreshold);
     }
 
     [Fact]
