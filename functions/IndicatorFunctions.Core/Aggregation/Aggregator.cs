@@ -23,6 +23,23 @@ public sealed record SeriesChange(SeriesKey Series, IReadOnlySet<int> Years, boo
                 .Concat((other.Known ?? new Dictionary<Period, Observation>()).Where(k => !Covers(k.Key))).ToDictionary());
 }
 
+/// <summary>
+/// A series' patch: the periods an incremental run changed in it, each with its new point (its YoY computed against
+/// the series), or null where the point is gone. A store keeps it beside the series' record, and a reader applies the
+/// patches of the runs since that record was written, oldest first (<see cref="Apply"/>).
+/// </summary>
+public static class SeriesPatches
+{
+    /// <summary>A series' points with a patch applied: each period it names replaced by its point, or removed; in period order.</summary>
+    public static List<SeriesPoint> Apply(IEnumerable<SeriesPoint> points, IReadOnlyDictionary<Period, SeriesPoint?> patch)
+    {
+        var patched = points.Where(p => !patch.ContainsKey(p.Observation.Period)).ToList();
+        patched.AddRange(patch.Values.OfType<SeriesPoint>());
+        patched.Sort((a, b) => a.Observation.Period.CompareTo(b.Observation.Period));
+        return patched;
+    }
+}
+
 /// <summary>A catalog entry that changed since the last run: <c>cluster</c> or <c>indicator</c>, and its id.</summary>
 public sealed record CatalogChange(string Kind, string Id);
 
@@ -83,6 +100,12 @@ public interface IAggregateWriter
 {
     /// <summary>A series' points with their YoY, in period order.</summary>
     Task WriteSeriesAsync(SeriesKey series, IReadOnlyList<SeriesPoint> points, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A series' changed points (an incremental run's, see <see cref="SeriesPatches"/>): what readers of the series see
+    /// from now on is its record with this patch applied.
+    /// </summary>
+    Task WriteSeriesPatchAsync(SeriesKey series, IReadOnlyDictionary<Period, SeriesPoint?> patch, CancellationToken cancellationToken);
 
     /// <summary>A cross-section's rows, in district order.</summary>
     Task WriteCrossSectionAsync(CrossSectionKey key, IReadOnlyList<CrossSectionRow> rows, CancellationToken cancellationToken);
@@ -146,7 +169,10 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// What changed since the committed run, applied to its records:
     /// <list type="number">
     /// <item>each changed series: its committed points outside the changed years plus the current observations in
-    /// them, YoY recomputed, written whole;</item>
+    /// them, YoY recomputed, written whole; or, where the markers name the changed periods (and no rollup is recomputed
+    /// whole from it), only the changed points and those a year after them, as a patch (<see cref="SeriesPatches"/>):
+    /// their YoY needs only the points a year either side, which the cross-sections hold, so the series' record is
+    /// neither read nor rewritten;</item>
     /// <item>each cross-section holding a point of it that may have changed — a changed period P, and P + 1 year where
     /// the series has a point (its YoY uses P) — patched with the district's new point;</item>
     /// <item>the rollups at those periods of every cluster listing the series' member, recomputed from the
@@ -216,9 +242,10 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         return groups;
     }
 
-    /// <summary>One indicator's change and what was read for it.</summary>
-    private sealed record IndicatorReads(IReadOnlyList<SeriesChange> Changed, HashSet<RollupKey> Whole, Dictionary<SeriesKey, Dictionary<Period, Observation>> Current,
-        CommittedRecords Committed, HashSet<CrossSectionKey> ExpectedSections, Dictionary<RollupKey, SortedSet<Period>> ExpectedRollups);
+    /// <summary>One indicator's change, the series it patches (<see cref="Patched"/>) and what was read for it.</summary>
+    private sealed record IndicatorReads(IReadOnlyList<SeriesChange> Changed, HashSet<RollupKey> Whole, HashSet<SeriesKey> Patched,
+        Dictionary<SeriesKey, Dictionary<Period, Observation>> Current, CommittedRecords Committed, HashSet<CrossSectionKey> ExpectedSections,
+        Dictionary<RollupKey, SortedSet<Period>> ExpectedRollups);
 
     /// <summary>
     /// One round of reads for a group of indicators' change and, as far as the markers tell (the periods they name),
@@ -227,18 +254,29 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
     /// </summary>
     private async Task<List<IndicatorReads>> ReadAsync(CatalogSnapshot catalog, List<(List<SeriesChange> Changed, HashSet<RollupKey> Whole)> group, CancellationToken cancellationToken)
     {
-        var expected = group.Select(g => (g.Changed, g.Whole, Touches: Expected(catalog, g.Changed, g.Whole))).ToList();
-        var wanted = new RecordRequest([.. group.SelectMany(g => SeriesRead(catalog, g.Changed, g.Whole))],
+        var expected = group.Select(g =>
+        {
+            var members = WholeMembers(catalog, g.Whole);
+            var patched = g.Changed.Where(c => c.ByPeriod && !members.Contains(c.Series)).Select(c => c.Series).ToHashSet();
+            var touches = Expected(catalog, g.Changed, g.Whole);
+            // A patched point's YoY needs the series' point a year before it, from its cross-section.
+            touches.Sections.UnionWith(g.Changed.Where(c => patched.Contains(c.Series))
+                .SelectMany(c => c.Periods!.Select(p => new CrossSectionKey(c.Series.Indicator, c.Series.Sector, p.Prior))));
+            // The series records read: the changed series written whole, and the members of the rollups recomputed whole.
+            var series = g.Changed.Select(c => c.Series).Where(s => !patched.Contains(s)).Union(members);
+            return (g.Changed, g.Whole, Patched: patched, Touches: touches, Series: series);
+        }).ToList();
+        var wanted = new RecordRequest([.. expected.SelectMany(e => e.Series)],
             [.. expected.SelectMany(e => e.Touches.Sections)], [.. expected.SelectMany(e => e.Touches.RollupPeriods.Keys)]);
         var currentRead = reader.ReadChangedAsync([.. group.SelectMany(g => g.Changed)], cancellationToken);
         var committedRead = reader.ReadCommittedAsync(wanted, cancellationToken);
         var (current, committed) = (await currentRead, await committedRead);
-        return [.. expected.Select(e => new IndicatorReads(e.Changed, e.Whole, current, committed, e.Touches.Sections, e.Touches.RollupPeriods))];
+        return [.. expected.Select(e => new IndicatorReads(e.Changed, e.Whole, e.Patched, current, committed, e.Touches.Sections, e.Touches.RollupPeriods))];
     }
 
-    /// <summary>The series records a change reads: the changed series, and the members of the rollups it recomputes whole.</summary>
-    private static IEnumerable<SeriesKey> SeriesRead(CatalogSnapshot catalog, List<SeriesChange> changed, HashSet<RollupKey> whole) =>
-        changed.Select(c => c.Series).Union(whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))));
+    /// <summary>The members of the rollups recomputed whole: their series are read whole.</summary>
+    private static HashSet<SeriesKey> WholeMembers(CatalogSnapshot catalog, HashSet<RollupKey> whole) =>
+        whole.SelectMany(k => catalog.Clusters[k.Cluster].Members.Select(m => new SeriesKey(k.Indicator, m.District, m.SeriesSector))).ToHashSet();
 
     /// <summary>The records a change touches as far as its markers tell: at the periods they name and the year after.</summary>
     private static (HashSet<CrossSectionKey> Sections, Dictionary<RollupKey, SortedSet<Period>> RollupPeriods) Expected(CatalogSnapshot catalog,
@@ -251,18 +289,22 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         var (changed, whole, current, committed) = (read.Changed, read.Whole, read.Current, read.Committed);
         // 1. The changed series: what they are now, and which cross-sections and rollup periods that touches.
         var newSeries = new Dictionary<SeriesKey, IReadOnlyList<SeriesPoint>>();
+        var patches = new Dictionary<SeriesKey, Dictionary<Period, SeriesPoint?>>();
         var touched = new Dictionary<CrossSectionKey, Dictionary<string, SeriesPoint?>>();
         var touchedPeriods = new List<(SeriesKey Series, IReadOnlyCollection<Period> Periods)>();
         foreach (var change in changed)
         {
-            var before = committed.Series.GetValueOrDefault(change.Series) ?? [];
+            // A patched series' committed points at the changed periods and a year either side, from its cross-sections.
+            var patch = read.Patched.Contains(change.Series);
+            var before = patch ? FromSections(committed.Sections, change) : committed.Series.GetValueOrDefault(change.Series) ?? [];
             var points = new Dictionary<Period, Observation>();
             foreach (var point in before.Where(p => !change.Covers(p.Observation.Period)))
                 points[point.Observation.Period] = point.Observation;
             foreach (var (period, observation) in current.GetValueOrDefault(change.Series) ?? [])
                 points[period] = observation;
             var after = Growth(points);
-            newSeries[change.Series] = after;
+            if (!patch)
+                newSeries[change.Series] = after;
 
             // A changed period P, and P + 1 year where the series has a point (before or after): its YoY uses P.
             var byPeriod = after.ToDictionary(p => p.Observation.Period);
@@ -277,6 +319,8 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
                 districts[change.Series.District] = byPeriod.GetValueOrDefault(period);
             }
             touchedPeriods.Add((change.Series, affected));
+            if (patch)
+                patches[change.Series] = affected.ToDictionary(p => p, p => byPeriod.GetValueOrDefault(p));
         }
 
         // 2. What the markers could not tell (a series changed whole or in whole years): read now.
@@ -288,6 +332,8 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
 
         foreach (var (key, points) in newSeries)
             await writer.WriteSeriesAsync(key, points, cancellationToken);
+        foreach (var (key, patch) in patches)
+            await writer.WriteSeriesPatchAsync(key, patch, cancellationToken);
         foreach (var (key, districts) in touched)
         {
             var before = sections.GetValueOrDefault(key) ?? [];
@@ -304,6 +350,18 @@ public sealed class Aggregator(IObservationReader reader, IAggregateWriter write
         foreach (var (key, points) in newSeries)
             members[key] = points;
         await RecomputeRollupsAsync(catalog, whole, members, cancellationToken);
+    }
+
+    /// <summary>A series' points in the cross-sections at its changed periods and a year either side (all a patch of them reads).</summary>
+    private static List<SeriesPoint> FromSections(Dictionary<CrossSectionKey, IReadOnlyList<CrossSectionRow>> sections, SeriesChange change)
+    {
+        var points = new List<SeriesPoint>();
+        foreach (var period in change.Periods!.SelectMany(p => new[] { p.Prior, p, p.Next }).Distinct())
+        {
+            if (sections.GetValueOrDefault(new CrossSectionKey(change.Series.Indicator, change.Series.Sector, period))?.FirstOrDefault(r => r.District == change.Series.District) is { } row)
+                points.Add(row.Point);
+        }
+        return points;
     }
 
     /// <summary>

@@ -162,10 +162,30 @@ public static class AggregateRecords
         }
     }
 
-    public static string Serialize(IReadOnlyCollection<string> names) => JsonSerializer.Serialize(names, AggregateJson.Default.IReadOnlyCollectionString);
+    /// <summary>An increment's index of one indicator: the names of the records it wrote, and its series patches (by <c>{district}|{sector}</c>).</summary>
+    public static string Serialize(IReadOnlyCollection<string> names, IReadOnlyDictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>> patches) =>
+        JsonSerializer.Serialize(new IndexDto
+        {
+            Names = [.. names],
+            Patches = patches.Count == 0 ? null : patches.ToDictionary(p => p.Key,
+                p => p.Value.OrderBy(e => e.Key).Select(e => e.Value is { } point ? PointDto.From(e.Key.ToString(), point) : new PointDto { Key = e.Key.ToString(), Removed = true }).ToList()),
+        }, AggregateJson.Default.IndexDto);
 
-    public static HashSet<string> NamesFrom(string json) =>
-        json.Length == 0 ? [] : JsonSerializer.Deserialize(json, AggregateJson.Default.HashSetString)!;
+    /// <summary>An increment's index as written; an index of builds before series patches is a JSON array of names.</summary>
+    public static IncrementIndex IndexFrom(string json)
+    {
+        if (json.Length == 0)
+            return IncrementIndex.Empty;
+        if (json[0] == '[')
+            return new IncrementIndex(JsonSerializer.Deserialize(json, AggregateJson.Default.HashSetString)!, []);
+        var dto = JsonSerializer.Deserialize(json, AggregateJson.Default.IndexDto)!;
+        return new IncrementIndex([.. dto.Names], (dto.Patches ?? []).ToDictionary(p => p.Key,
+            p => (IReadOnlyDictionary<Period, SeriesPoint?>)p.Value.ToDictionary(d => Period.Parse(d.Key), d => d.Removed ? null : d.ToPoint(Period.Parse(d.Key)))));
+    }
+
+    /// <summary>A series record (its JSON, "" for none) with patches applied, oldest first.</summary>
+    public static string Patched(string json, IEnumerable<IReadOnlyDictionary<Period, SeriesPoint?>> oldestFirst) =>
+        Serialize(oldestFirst.Aggregate(SeriesFrom(json), (points, patch) => SeriesPatches.Apply(points, patch)));
 
     public static string Serialize(IReadOnlyList<SeriesPoint> points) =>
         JsonSerializer.Serialize(points.Select(p => PointDto.From(p.Observation.Period.ToString(), p)).ToList(), AggregateJson.Default.ListPointDto);
@@ -186,6 +206,22 @@ public static class AggregateRecords
         json.Length == 0 ? [] : [.. JsonSerializer.Deserialize(json, AggregateJson.Default.ListRollupDto)!.Select(d => d.ToPoint())];
 }
 
+/// <summary>
+/// An incremental run's index of one indicator (<c>i|keys</c>): the names of the records it wrote there, and the series
+/// it patched rather than rewrote (<see cref="SeriesPatches"/>), by <c>{district}|{sector}</c>.
+/// </summary>
+public sealed record IncrementIndex(HashSet<string> Names, Dictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>> Patches)
+{
+    public static IncrementIndex Empty { get; } = new([], []);
+}
+
+/// <summary>An index as stored: <c>n</c> the names, <c>p</c> each patched series' points (a removed one with <c>x</c>).</summary>
+public sealed class IndexDto
+{
+    [JsonPropertyName("n")] public List<string> Names { get; set; } = [];
+    [JsonPropertyName("p")] public Dictionary<string, List<PointDto>>? Patches { get; set; }
+}
+
 /// <summary>A point with its YoY, as stored: <c>k</c> is the period (series) or the district (cross-section). Defaults are left out.</summary>
 public sealed class PointDto
 {
@@ -198,6 +234,9 @@ public sealed class PointDto
     [JsonPropertyName("pct")] public double? Pct { get; set; }
     [JsonPropertyName("r")] public string? Reason { get; set; }
     [JsonPropertyName("ys")] public ObservationStatus YoyStatus { get; set; }
+
+    /// <summary>In a series patch: the point is gone.</summary>
+    [JsonPropertyName("x")] public bool Removed { get; set; }
 
     public static PointDto From(string key, SeriesPoint point) => new()
     {
@@ -261,6 +300,6 @@ public sealed class RollupDto
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
 [JsonSerializable(typeof(List<PointDto>))]
 [JsonSerializable(typeof(List<RollupDto>))]
-[JsonSerializable(typeof(IReadOnlyCollection<string>))]
+[JsonSerializable(typeof(IndexDto))]
 [JsonSerializable(typeof(HashSet<string>))]
 internal sealed partial class AggregateJson : JsonSerializerContext;

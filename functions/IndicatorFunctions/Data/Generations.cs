@@ -72,27 +72,38 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
 
     /// <summary>
     /// One record as this view has it — its JSON, or "" when there is none: from the newest increment whose index
-    /// names it, else from the base. Point reads only: one per record (and per row past the first of a large one),
-    /// and once per increment and indicator for its index, which never changes and is kept.
+    /// names it, else from the base; a series with the patches of the increments after that applied, oldest first.
+    /// Point reads only: one per record (and per row past the first of a large one), and once per increment and
+    /// indicator for its index, which never changes and is kept.
     /// </summary>
     public async Task<string> ReadAsync(GenerationView view, RecordKey key, CancellationToken cancellationToken)
     {
         if (view.Committed is null)
             return "";
+        var patches = new List<IReadOnlyDictionary<Domain.Period, Aggregation.SeriesPoint?>>();
+        var holder = view.Base;
         // Run ids sort newest first.
         foreach (var increment in view.Increments.Order(StringComparer.Ordinal))
         {
-            if ((await IndexAsync(increment, key.Indicator, cancellationToken)).Contains(key.Name))
-                return await ReadRowsAsync(increment, key, cancellationToken);
+            var index = await IndexAsync(increment, key.Indicator, cancellationToken);
+            if (index.Names.Contains(key.Name))
+            {
+                holder = increment;
+                break;
+            }
+            if (key.Kind == AggregateKind.Series && index.Patches.TryGetValue(key.Key, out var patch))
+                patches.Add(patch);
         }
-        return await ReadRowsAsync(view.Base, key, cancellationToken);
+        var json = await ReadRowsAsync(holder, key, cancellationToken);
+        return patches.Count == 0 ? json : AggregateRecords.Patched(json, Enumerable.Reverse(patches));
     }
 
     /// <summary>
     /// The records with these names of these indicators, as this view has them (a name without a record is absent):
     /// in each increment's table (newest first, so the first holder of a name wins) and in the base's, one query over
     /// the indicators' partitions — a key range from the first to the last, so adjacent indicators cost one scan of
-    /// the table rather than one each — keeping only the rows wanted as they arrive.
+    /// the table rather than one each; without the series rows when no series is wanted — keeping only the rows wanted
+    /// as they arrive. A series comes with the patches of the increments newer than its holder applied, oldest first.
     /// </summary>
     public async Task<Dictionary<(string Indicator, string Name), string>> ReadManyAsync(GenerationView view,
         IReadOnlyDictionary<string, IReadOnlySet<string>> names, CancellationToken cancellationToken)
@@ -102,24 +113,46 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
             return records;
         var first = names.Keys.Min(StringComparer.Ordinal)!;
         var last = names.Keys.Max(StringComparer.Ordinal)!;
+        var seriesWanted = names.Where(n => n.Value.Any(IsSeries)).ToList();
+        var skipRows = seriesWanted.Count == 0 ? SeriesRows : ((string From, string To)?)null;
+        var patches = new Dictionary<(string Indicator, string Name), List<IReadOnlyDictionary<Domain.Period, Aggregation.SeriesPoint?>>>();
         foreach (var generation in view.Increments.Order(StringComparer.Ordinal).Append(view.Base))
         {
             var rows = await IndicatorTables.ReadPartitionsAsync<TableEntity>(tables.Aggregates(generation), first, last, cancellationToken,
                 keep: row => names.TryGetValue(row.PartitionKey, out var wanted) && NameOf(row) is var name && wanted.Contains(name)
-                    && !records.ContainsKey((row.PartitionKey, name)));
+                    && !records.ContainsKey((row.PartitionKey, name)), skipRows: skipRows);
             foreach (var record in rows.GroupBy(row => (row.PartitionKey, NameOf(row))))
                 records.Add(record.Key, AggregateRecords.Join([.. record]));
+            if (generation == view.Base)
+                break;
+            // The increment's patches of the series not found whole in it or a newer one.
+            foreach (var (indicator, wanted) in seriesWanted)
+            {
+                var index = await IndexAsync(generation, indicator, cancellationToken);
+                foreach (var name in wanted.Where(IsSeries))
+                {
+                    if (!records.ContainsKey((indicator, name)) && index.Patches.TryGetValue(name[2..], out var patch))
+                        (patches.TryGetValue((indicator, name), out var list) ? list : patches[(indicator, name)] = []).Add(patch);
+                }
+            }
         }
+        foreach (var (key, newestFirst) in patches)
+            records[key] = AggregateRecords.Patched(records.GetValueOrDefault(key, ""), Enumerable.Reverse(newestFirst));
         return records;
     }
+
+    private static bool IsSeries(string name) => name.StartsWith("s|", StringComparison.Ordinal);
+
+    /// <summary>The row keys of the series records (<c>s|…</c>), which a query wanting none leaves out.</summary>
+    private static readonly (string From, string To)? SeriesRows = ("s|", "s}");
 
     private static string NameOf(TableEntity row) => row.RowKey[..row.RowKey.LastIndexOf('|')];
 
     private readonly SharedReads _indexes = new(10_000, TimeSpan.FromHours(1));
 
-    private Task<HashSet<string>> IndexAsync(string increment, string indicator, CancellationToken cancellationToken) =>
+    private Task<IncrementIndex> IndexAsync(string increment, string indicator, CancellationToken cancellationToken) =>
         _indexes.GetAsync((increment, indicator),
-            async () => AggregateRecords.NamesFrom(await ReadRowsAsync(increment, RecordKey.IndexOf(indicator), CancellationToken.None)), cancellationToken);
+            async () => AggregateRecords.IndexFrom(await ReadRowsAsync(increment, RecordKey.IndexOf(indicator), CancellationToken.None)), cancellationToken);
 
     private async Task<string> ReadRowsAsync(string generation, RecordKey key, CancellationToken cancellationToken)
     {

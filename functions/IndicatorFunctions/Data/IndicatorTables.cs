@@ -129,15 +129,22 @@ public sealed class IndicatorTables(StorageAccount storage)
 
     /// <summary>
     /// Reads the partitions from <paramref name="firstPartition"/> to <paramref name="lastPartition"/> (one partition
-    /// when they are the same) by one query, keeping only the entities <paramref name="keep"/> accepts as they arrive; a
-    /// table that does not exist yet reads as empty.
+    /// when they are the same) by one query — without the rows whose keys lie in <paramref name="skipRows"/> (from,
+    /// to before), which storage then neither reads out nor sends — keeping only the entities <paramref name="keep"/>
+    /// accepts as they arrive; a table that does not exist yet reads as empty.
     /// </summary>
     public static Task<List<T>> ReadPartitionsAsync<T>(TableClient table, string firstPartition, string lastPartition, CancellationToken cancellationToken,
-        Func<T, bool>? keep = null)
-        where T : class, ITableEntity, new() =>
-        firstPartition == lastPartition
-            ? ReadPartitionAsync(table, firstPartition, cancellationToken, keep: keep)
-            : QueryAsync(table, TableClient.CreateQueryFilter($"PartitionKey ge {firstPartition} and PartitionKey le {lastPartition}"), keep, cancellationToken);
+        Func<T, bool>? keep = null, (string From, string To)? skipRows = null)
+        where T : class, ITableEntity, new()
+    {
+        var partitions = firstPartition == lastPartition
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {firstPartition}")
+            : TableClient.CreateQueryFilter($"PartitionKey ge {firstPartition} and PartitionKey le {lastPartition}");
+        var filter = skipRows is var (from, to)
+            ? partitions + " and " + TableClient.CreateQueryFilter($"(RowKey lt {from} or RowKey ge {to})")
+            : partitions;
+        return QueryAsync(table, filter, keep, cancellationToken);
+    }
 
     private static async Task<List<T>> QueryAsync<T>(TableClient table, string filter, Func<T, bool>? keep, CancellationToken cancellationToken)
         where T : class, ITableEntity, new()

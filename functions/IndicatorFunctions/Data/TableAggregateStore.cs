@@ -34,6 +34,9 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     /// <summary>An incremental run's written record names per indicator: its index.</summary>
     private readonly Dictionary<string, SortedSet<string>> _written = [];
 
+    /// <summary>An incremental run's series patches per indicator, by <c>{district}|{sector}</c>: they go in its index.</summary>
+    private readonly Dictionary<string, Dictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>>> _patches = [];
+
     /// <summary>Indicators written to since their index was last written.</summary>
     private readonly HashSet<string> _unindexed = new(StringComparer.Ordinal);
 
@@ -42,7 +45,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     /// <summary>Observations read from storage (not those a change marker held); reads of several indicators may add at once.</summary>
     public long ObservationsRead => Interlocked.Read(ref _observationsRead);
 
-    /// <summary>Series and cross-section entities written.</summary>
+    /// <summary>Series and cross-section entities written, and an incremental run's index entities (they hold its series patches).</summary>
     public long GrowthWritten { get; private set; }
 
     /// <summary>Rollup entities written.</summary>
@@ -129,41 +132,48 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     }
 
     /// <summary>
-    /// The committed records with these keys ("" where there is none; a full run has none): the indicators with more
-    /// than <c>partitionReadThreshold</c> (<see cref="PartitionReadThreshold"/>) wanted records by one query of their
-    /// partitions together (a key range: ask for adjacent indicators together; one between them comes with it), the
-    /// others by a point read each, many at a time.
+    /// The committed records with these keys ("" where there is none; a full run has none): more than
+    /// <c>partitionReadThreshold</c> (<see cref="PartitionReadThreshold"/>) of them by one query of their indicators'
+    /// partitions together (a key range from the first to the last: ask for adjacent indicators together), else by a
+    /// point read each, many at a time.
     /// </summary>
     private async Task<Dictionary<RecordKey, string>> ReadRecordsAsync(IEnumerable<RecordKey> keys, CancellationToken cancellationToken)
     {
         var found = new Dictionary<RecordKey, string>();
         if (committed is not { Committed: not null } view)
             return found;
-        var byIndicator = keys.Distinct().GroupBy(k => k.Indicator).ToList();
-        var many = byIndicator.Where(g => g.Count() > partitionReadThreshold).Select(g => g.Key).Order(StringComparer.Ordinal).ToList();
-        // The query spans the partitions from the first of those to the last: an indicator between them, however few
-        // of its records are wanted, comes with it rather than again by point reads.
-        bool Queried(string indicator) => many.Count > 0 && string.CompareOrdinal(indicator, many[0]) >= 0 && string.CompareOrdinal(indicator, many[^1]) <= 0;
-        var partitions = byIndicator.Where(g => Queried(g.Key)).ToList();
-        // The query and the point reads go out together.
-        var queried = generations.ReadManyAsync(view,
-            partitions.ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(k => k.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal), cancellationToken);
-        var singles = byIndicator.Where(g => !Queried(g.Key)).SelectMany(g => g);
-        var pointReads = Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
+        var wanted = keys.Distinct().ToList();
+        if (wanted.Count > partitionReadThreshold)
+        {
+            var records = await generations.ReadManyAsync(view, wanted.GroupBy(k => k.Indicator)
+                .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(k => k.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal), cancellationToken);
+            foreach (var key in wanted)
+                found[key] = records.GetValueOrDefault((key.Indicator, key.Name), "");
+            return found;
+        }
+        await Parallel.ForEachAsync(wanted, new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var json = await generations.ReadAsync(view, key, ct);
             lock (found)
                 found[key] = json;
         });
-        await Task.WhenAll(queried, pointReads);
-        var records = await queried;
-        foreach (var key in partitions.SelectMany(g => g))
-            found[key] = records.GetValueOrDefault((key.Indicator, key.Name), "");
         return found;
     }
 
     public Task WriteSeriesAsync(SeriesKey series, IReadOnlyList<SeriesPoint> points, CancellationToken cancellationToken) =>
         WriteAsync(RecordKey.Of(series), points.Count == 0, () => AggregateRecords.Serialize(points), cancellationToken);
+
+    /// <summary>Kept for the indicator's index (an incremental run's only), which is written with its records.</summary>
+    public Task WriteSeriesPatchAsync(SeriesKey series, IReadOnlyDictionary<Period, SeriesPoint?> patch, CancellationToken cancellationToken)
+    {
+        if (committed is null)
+            throw new InvalidOperationException("a full run writes every series whole; only an incremental run patches one");
+        if (!_patches.TryGetValue(series.Indicator, out var patches))
+            _patches[series.Indicator] = patches = new Dictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>>(StringComparer.Ordinal);
+        patches[RecordKey.Of(series).Key] = patch;
+        _unindexed.Add(series.Indicator);
+        return Task.CompletedTask;
+    }
 
     public Task WriteCrossSectionAsync(CrossSectionKey key, IReadOnlyList<CrossSectionRow> rows, CancellationToken cancellationToken) =>
         WriteAsync(RecordKey.Of(key), rows.Count == 0, () => AggregateRecords.Serialize(rows), cancellationToken);
@@ -208,13 +218,17 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
         await _writer.FlushAsync(cancellationToken);
     }
 
-    /// <summary>The index of each indicator written to since the last one: every name the run wrote in it so far.</summary>
+    /// <summary>The index of each indicator written to since the last one: every name the run wrote in it so far, and every series patch.</summary>
     private async Task WriteIndexesAsync(CancellationToken cancellationToken)
     {
         foreach (var indicator in _unindexed)
         {
-            foreach (var row in AggregateRecords.Rows(RecordKey.IndexOf(indicator), AggregateRecords.Serialize(_written[indicator]), tombstone: false))
+            var json = AggregateRecords.Serialize(_written.GetValueOrDefault(indicator) ?? [], _patches.GetValueOrDefault(indicator) ?? []);
+            foreach (var row in AggregateRecords.Rows(RecordKey.IndexOf(indicator), json, tombstone: false))
+            {
                 await _writer.UpsertAsync(_table, row, AggregateRecords.Size(row), cancellationToken);
+                GrowthWritten++;
+            }
         }
         _unindexed.Clear();
     }

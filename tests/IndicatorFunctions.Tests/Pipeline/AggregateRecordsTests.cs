@@ -125,10 +125,34 @@ public sealed class AggregateRecordsTests
     {
         var keys = new[] { RecordKey.Of(new SeriesKey("gdp", "xuhui", "total")), RecordKey.Of(new CrossSectionKey("gdp", "total", Period.Parse("2021-Q3"))), RecordKey.Of(new RollupKey("core", "gdp")) };
 
-        var index = AggregateRecords.NamesFrom(AggregateRecords.Serialize(keys.Select(k => k.Name).ToList()));
+        var index = AggregateRecords.IndexFrom(AggregateRecords.Serialize(keys.Select(k => k.Name).ToList(), new Dictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>>())).Names;
 
         Assert.Contains(name, index);
         Assert.Equal(3, index.Count);
+    }
+
+    [Fact]
+    public void An_index_keeps_its_series_patches_points_with_their_growth_and_removals()
+    {
+        var point = new SeriesPoint(new Observation(Period.Parse("2021-Q3"), 12.5, ObservationStatus.Provisional, "bureau"), new Growth(10, 2.5, 25, null, ObservationStatus.Provisional));
+        var patch = new Dictionary<Period, SeriesPoint?> { [Period.Parse("2021-Q3")] = point, [Period.Parse("2022-Q3")] = null };
+
+        var index = AggregateRecords.IndexFrom(AggregateRecords.Serialize(["x|total|2021-Q3"], new Dictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>> { ["xuhui|total"] = patch }));
+
+        Assert.Equal(["x|total|2021-Q3"], index.Names);
+        Assert.Equal("xuhui|total", Assert.Single(index.Patches).Key);
+        Assert.Equal(point, index.Patches["xuhui|total"][Period.Parse("2021-Q3")]);
+        Assert.Null(index.Patches["xuhui|total"][Period.Parse("2022-Q3")]);
+        Assert.Equal(2, index.Patches["xuhui|total"].Count);
+    }
+
+    [Fact]
+    public void An_index_of_a_build_before_patches_reads_as_its_names()
+    {
+        var index = AggregateRecords.IndexFrom("[\"s|xuhui|total\",\"r|core\"]");
+
+        Assert.Equal(["r|core", "s|xuhui|total"], index.Names.Order(StringComparer.Ordinal));
+        Assert.Empty(index.Patches);
     }
 
     public static TheoryData<double, double?, string?> Figures => new()

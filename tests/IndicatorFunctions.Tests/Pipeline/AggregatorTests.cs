@@ -68,7 +68,11 @@ public sealed class AggregatorTests
             var period = Period.Parse(Periods[random.Next(Periods.Length)]);
             if (!incremental.Observations.TryGetValue(series, out var points))
                 incremental.Observations[series] = points = [];
-            points[period] = RandomObservation(random, period);
+            // One change in five takes a point away (with a marker naming it) rather than sets it.
+            if (random.Next(5) == 0)
+                points.Remove(period);
+            else
+                points[period] = RandomObservation(random, period);
             // Markers name the periods; those of earlier builds named years; a long list becomes "all".
             changes.Add(random.Next(8) switch
             {
@@ -117,6 +121,74 @@ public sealed class AggregatorTests
         Assert.Equal(1, store.ObservationsRead);
         Assert.True(store.ObservationsRead < total / 20, $"read {store.ObservationsRead} of {total}");
         Assert.Contains(store.SectionRecords[new CrossSectionKey(indicator, sector, period)], r => r.District == district && r.Point.Observation.Value == 123.4);
+    }
+
+    [Theory]
+    [InlineData("gdp", "d1", "total", "2019", 321.0)] // a point in the middle: its YoY and the next year's change
+    [InlineData("gdp", "d4", "ai", "2017", 5.5)] // the first point: no prior
+    [InlineData("wage", "d1", "ai", "2022", -4.0)] // the last point, a negative value
+    [InlineData("gdp", "d2", "total", "2021-Q1", null)] // a point taken away: the next year's YoY loses its prior
+    [InlineData("rate", "d3", "total", "2016", 1.0)] // a period the series did not have
+    [InlineData("gdp", "d5", "total", "2020", null)] // a point taken away that may not be there
+    public async Task A_change_at_named_periods_patches_its_series_without_reading_or_rewriting_its_record(string indicator, string district, string sector, string at, double? value)
+    {
+        var store = Seeded(new Random(11));
+        await new Aggregator(store, store).FullAsync(Catalog(), CancellationToken.None);
+        var series = new SeriesKey(indicator, district, sector);
+        var period = Period.Parse(at);
+        if (!store.Observations.TryGetValue(series, out var points))
+            store.Observations[series] = points = [];
+        if (value is { } v)
+            points[period] = new Observation(period, v, ObservationStatus.Final, null);
+        else
+            points.Remove(period);
+        (store.SeriesRecordsRead, store.SeriesWritten) = (0, 0);
+
+        await new Aggregator(store, store).IncrementalAsync(Catalog(), [new SeriesChange(series, new HashSet<int>(), All: false, new HashSet<Period> { period })], [], CancellationToken.None);
+        var full = new MemoryStore();
+        foreach (var (key, observations) in store.Observations)
+            full.Observations[key] = new Dictionary<Period, Observation>(observations);
+        await new Aggregator(full, full).FullAsync(Catalog(), CancellationToken.None);
+
+        Assert.Equal((0, 0, 1), (store.SeriesRecordsRead, store.SeriesWritten, store.SeriesPatchesWritten));
+        Assert.Equal(full.Growth, store.Growth);
+        Assert.Equal(full.Sections, store.Sections);
+        Assert.Equal(full.Rollups, store.Rollups);
+    }
+
+    [Fact]
+    public async Task A_series_in_a_rollup_recomputed_whole_is_written_whole_not_patched()
+    {
+        var store = Seeded(new Random(5));
+        await new Aggregator(store, store).FullAsync(Catalog(), CancellationToken.None);
+        var series = new SeriesKey("gdp", "d1", "total"); // a member of the region cluster, which changes in the same run
+        store.Observations[series][Period.Parse("2030")] = new Observation(Period.Parse("2030"), 77, ObservationStatus.Final, null);
+        store.SeriesWritten = 0;
+
+        await new Aggregator(store, store).IncrementalAsync(Catalog(), [new SeriesChange(series, new HashSet<int>(), All: false, new HashSet<Period> { Period.Parse("2030") })],
+            [new CatalogChange("cluster", "region")], CancellationToken.None);
+
+        Assert.Equal((1, 0), (store.SeriesWritten, store.SeriesPatchesWritten));
+        Assert.Contains(store.SeriesRecords[series], p => p.Observation.Value == 77);
+    }
+
+    [Theory]
+    [InlineData("2019=1,2020=2,2021=3", "2020=9", "2019=1,2020=9,2021=3")] // replaced
+    [InlineData("2019=1,2021=3", "2020=9", "2019=1,2020=9,2021=3")] // added, in period order
+    [InlineData("2019=1,2020=2,2021=3", "2020=-", "2019=1,2021=3")] // removed
+    [InlineData("2019=1", "2018=-", "2019=1")] // removing a point the series lacks changes nothing
+    [InlineData("", "2021-Q1=4,2020=5", "2020=5,2021-Q1=4")] // a series the patch starts
+    [InlineData("2020=2", "2020=-", "")] // its last point removed: empty
+    public void A_patch_replaces_adds_and_removes_the_points_it_names_and_keeps_period_order(string record, string patch, string expected)
+    {
+        static (Period Period, double? Value)[] Parse(string text) => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => e.Split('=')).Select(e => (Period.Parse(e[0]), e[1] == "-" ? (double?)null : double.Parse(e[1], System.Globalization.CultureInfo.InvariantCulture)))];
+        static SeriesPoint Point(Period period, double value) => new(new Observation(period, value, ObservationStatus.Final, null), new Growth(null, null, null, Growth.NoPrior, ObservationStatus.Final));
+
+        var patched = SeriesPatches.Apply(Parse(record).Select(e => Point(e.Period, e.Value!.Value)),
+            Parse(patch).ToDictionary(e => e.Period, e => e.Value is { } v ? Point(e.Period, v) : null));
+
+        Assert.Equal(Parse(expected).Select(e => (e.Period, e.Value)), patched.Select(p => (p.Observation.Period, (double?)p.Observation.Value)));
     }
 
     [Fact]

@@ -46,6 +46,7 @@ internal sealed class MemoryStore : IObservationReader, IAggregateWriter
     public Task<CommittedRecords> ReadCommittedAsync(RecordRequest request, CancellationToken cancellationToken)
     {
         var found = new CommittedRecords();
+        SeriesRecordsRead += request.Series.Count;
         foreach (var key in request.Series.Where(SeriesRecords.ContainsKey))
             found.Series[key] = SeriesRecords[key];
         foreach (var key in request.Sections.Where(SectionRecords.ContainsKey))
@@ -55,7 +56,25 @@ internal sealed class MemoryStore : IObservationReader, IAggregateWriter
         return Task.FromResult(found);
     }
 
-    public Task WriteSeriesAsync(SeriesKey series, IReadOnlyList<SeriesPoint> points, CancellationToken cancellationToken) => Put(SeriesRecords, series, points);
+    public Task WriteSeriesAsync(SeriesKey series, IReadOnlyList<SeriesPoint> points, CancellationToken cancellationToken)
+    {
+        SeriesWritten++;
+        return Put(SeriesRecords, series, points);
+    }
+
+    /// <summary>Series records asked for by a run, and written whole.</summary>
+    public int SeriesRecordsRead { get; set; }
+
+    public int SeriesWritten { get; set; }
+
+    public Task WriteSeriesPatchAsync(SeriesKey series, IReadOnlyDictionary<Period, SeriesPoint?> patch, CancellationToken cancellationToken)
+    {
+        SeriesPatchesWritten++;
+        return Put(SeriesRecords, series, SeriesPatches.Apply(SeriesRecords.GetValueOrDefault(series) ?? [], patch));
+    }
+
+    /// <summary>Series written as a patch rather than whole.</summary>
+    public int SeriesPatchesWritten { get; private set; }
 
     public Task WriteCrossSectionAsync(CrossSectionKey key, IReadOnlyList<CrossSectionRow> rows, CancellationToken cancellationToken) => Put(SectionRecords, key, rows);
 
