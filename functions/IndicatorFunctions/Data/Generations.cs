@@ -102,8 +102,8 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
     /// The records with these names of these indicators, as this view has them (a name without a record is absent):
     /// in each increment's table (newest first, so the first holder of a name wins) and in the base's, one query over
     /// the indicators' partitions — a key range from the first to the last, so adjacent indicators cost one scan of
-    /// the table rather than one each; without the series rows when no series is wanted — keeping only the rows wanted
-    /// as they arrive. A series comes with the patches of the increments newer than its holder applied, oldest first.
+    /// the table rather than one each, asking for the rows of the wanted names only (<see cref="RowRanges"/>) — keeping
+    /// only the rows wanted as they arrive. A series comes with the patches of the increments newer than its holder applied, oldest first.
     /// </summary>
     public async Task<Dictionary<(string Indicator, string Name), string>> ReadManyAsync(GenerationView view,
         IReadOnlyDictionary<string, IReadOnlySet<string>> names, CancellationToken cancellationToken)
@@ -114,13 +114,13 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
         var first = names.Keys.Min(StringComparer.Ordinal)!;
         var last = names.Keys.Max(StringComparer.Ordinal)!;
         var seriesWanted = names.Where(n => n.Value.Any(IsSeries)).ToList();
-        var skipRows = seriesWanted.Count == 0 ? SeriesRows : ((string From, string To)?)null;
+        var rowRanges = RowRanges(names.Values.SelectMany(n => n));
         var patches = new Dictionary<(string Indicator, string Name), List<IReadOnlyDictionary<Domain.Period, Aggregation.SeriesPoint?>>>();
         foreach (var generation in view.Increments.Order(StringComparer.Ordinal).Append(view.Base))
         {
             var rows = await IndicatorTables.ReadPartitionsAsync<TableEntity>(tables.Aggregates(generation), first, last, cancellationToken,
                 keep: row => names.TryGetValue(row.PartitionKey, out var wanted) && NameOf(row) is var name && wanted.Contains(name)
-                    && !records.ContainsKey((row.PartitionKey, name)), skipRows: skipRows);
+                    && !records.ContainsKey((row.PartitionKey, name)), rows: rowRanges);
             foreach (var record in rows.GroupBy(row => (row.PartitionKey, NameOf(row))))
                 records.Add(record.Key, AggregateRecords.Join([.. record]));
             if (generation == view.Base)
@@ -143,8 +143,21 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
 
     private static bool IsSeries(string name) => name.StartsWith("s|", StringComparison.Ordinal);
 
-    /// <summary>The row keys of the series records (<c>s|…</c>), which a query wanting none leaves out.</summary>
-    private static readonly (string From, string To)? SeriesRows = ("s|", "s}");
+    /// <summary>
+    /// The row key ranges that hold these records' rows (every indicator's partition names its records alike): one
+    /// range per name (<c>{name}|</c>, its parts) while they fit in one filter, else the names of a kind with the most
+    /// names are read as the whole kind (<c>x|</c>…), kind by kind until they fit.
+    /// </summary>
+    public static List<(string From, string To)> RowRanges(IEnumerable<string> names)
+    {
+        var byKind = names.Distinct().GroupBy(name => name[..name.IndexOf('|')]).OrderBy(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var whole = byKind.Count;
+        while (whole > 0 && byKind.Take(whole).Sum(g => g.Count()) + byKind.Count - whole > IndicatorTables.MaxRowRanges)
+            whole--;
+        return [.. byKind.Take(whole).SelectMany(g => g.Select(name => (name + "|", name + "}")))
+            .Concat(byKind.Skip(whole).Select(g => (g.Key + "|", g.Key + "}")))
+            .OrderBy(r => r.Item1, StringComparer.Ordinal)];
+    }
 
     private static string NameOf(TableEntity row) => row.RowKey[..row.RowKey.LastIndexOf('|')];
 

@@ -129,22 +129,27 @@ public sealed class IndicatorTables(StorageAccount storage)
 
     /// <summary>
     /// Reads the partitions from <paramref name="firstPartition"/> to <paramref name="lastPartition"/> (one partition
-    /// when they are the same) by one query — without the rows whose keys lie in <paramref name="skipRows"/> (from,
-    /// to before), which storage then neither reads out nor sends — keeping only the entities <paramref name="keep"/>
-    /// accepts as they arrive; a table that does not exist yet reads as empty.
+    /// when they are the same) by one query — only their rows whose keys lie in one of <paramref name="rows"/> (from,
+    /// to before) when given, so storage neither reads out nor sends the others (at most <see cref="MaxRowRanges"/>:
+    /// Azure allows 15 comparisons in a filter) — keeping only the entities <paramref name="keep"/> accepts as they
+    /// arrive; a table that does not exist yet reads as empty.
     /// </summary>
     public static Task<List<T>> ReadPartitionsAsync<T>(TableClient table, string firstPartition, string lastPartition, CancellationToken cancellationToken,
-        Func<T, bool>? keep = null, (string From, string To)? skipRows = null)
+        Func<T, bool>? keep = null, IReadOnlyList<(string From, string To)>? rows = null)
         where T : class, ITableEntity, new()
     {
-        var partitions = firstPartition == lastPartition
+        if (rows?.Count > MaxRowRanges)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows.Count, $"a filter holds at most {MaxRowRanges} row ranges (15 comparisons)");
+        var filter = firstPartition == lastPartition
             ? TableClient.CreateQueryFilter($"PartitionKey eq {firstPartition}")
             : TableClient.CreateQueryFilter($"PartitionKey ge {firstPartition} and PartitionKey le {lastPartition}");
-        var filter = skipRows is var (from, to)
-            ? partitions + " and " + TableClient.CreateQueryFilter($"(RowKey lt {from} or RowKey ge {to})")
-            : partitions;
+        if (rows is { Count: > 0 })
+            filter += " and (" + string.Join(" or ", rows.Select(r => TableClient.CreateQueryFilter($"(RowKey ge {r.From} and RowKey lt {r.To})"))) + ")";
         return QueryAsync(table, filter, keep, cancellationToken);
     }
+
+    /// <summary>Row ranges one filter can hold beside a partition range: 2 + 2 × 6 = 14 comparisons, within Azure's 15.</summary>
+    public const int MaxRowRanges = 6;
 
     private static async Task<List<T>> QueryAsync<T>(TableClient table, string filter, Func<T, bool>? keep, CancellationToken cancellationToken)
         where T : class, ITableEntity, new()

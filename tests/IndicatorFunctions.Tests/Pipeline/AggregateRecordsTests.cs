@@ -146,6 +146,23 @@ public sealed class AggregateRecordsTests
         Assert.Equal(2, index.Patches["xuhui|total"].Count);
     }
 
+    [Theory]
+    [InlineData("x|total|2021", "x|total|2021")] // one name: its parts
+    [InlineData("x|total|2021 x|ai|2021 r|core", "r|core x|ai|2021 x|total|2021")]
+    [InlineData("s|a|t s|b|t s|c|t s|d|t s|e|t s|f|t", "s|a|t s|b|t s|c|t s|d|t s|e|t s|f|t")] // six fit
+    [InlineData("s|a|t s|b|t s|c|t s|d|t s|e|t s|f|t s|g|t", "s")] // seven do not: the whole kind
+    [InlineData("x|t|2019 x|t|2018 x|a|2019 x|a|2018 r|1 r|2 r|3 r|4 r|5 r|6", "r x|a|2018 x|a|2019 x|t|2018 x|t|2019")] // the kind with most names goes whole
+    [InlineData("s|a|t s|b|t s|c|t x|t|1 x|t|2 x|t|3 r|1", "r|1 s|a|t s|b|t s|c|t x")] // a tie: the later kind goes whole first
+    [InlineData("s|a|t s|b|t s|c|t s|d|t x|t|1 x|t|2 x|t|3 x|t|4 r|1 r|2 r|3 r|4 i|keys", "i|keys r s x")] // every kind whole but the smallest
+    [InlineData("x|t|1 x|t|1 x|t|1", "x|t|1")] // a name asked for twice
+    public void A_query_asks_for_the_rows_of_the_wanted_names_in_at_most_six_ranges(string names, string expected)
+    {
+        var ranges = Generations.RowRanges(names.Split(' '));
+
+        Assert.Equal(expected.Split(' ').Select(r => r.Contains('|') ? (r + "|", r + "}") : (r + "|", r + "}")), ranges);
+        Assert.InRange(ranges.Count, 1, IndicatorTables.MaxRowRanges);
+    }
+
     [Fact]
     public void An_index_of_a_build_before_patches_reads_as_its_names()
     {
