@@ -46,8 +46,9 @@ public readonly record struct RecordKey(AggregateKind Kind, string Indicator, st
 /// must escape, so storage spends less on every write and query. Records of builds before compression, JSON in string
 /// properties, read as they are.
 /// A full run's table holds every record; an incremental run's holds the records it changed, an empty one as a row
-/// with <c>Parts</c> = 0 that hides the older record, and per indicator an index of their names (<c>i|keys</c>), so a
-/// reader knows without a query which generation of its view holds a record.</para>
+/// with <c>Parts</c> = 0 that hides the older record, and per indicator an index of their names and of the series it
+/// patched rather than rewrote, with the patches (<c>i|keys</c>, see <see cref="IncrementIndex"/>), so a reader
+/// knows without a query which generation of its view holds a record, and which patches apply to a series.</para>
 /// </summary>
 public static class AggregateRecords
 {
@@ -213,6 +214,14 @@ public static class AggregateRecords
 public sealed record IncrementIndex(HashSet<string> Names, Dictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>> Patches)
 {
     public static IncrementIndex Empty { get; } = new([], []);
+
+    /// <summary>This index and a later one of the same run: every name of both, and each series' patches merged, the later's points winning.</summary>
+    public IncrementIndex With(IncrementIndex later) => new(
+        [.. Names, .. later.Names],
+        Patches.Keys.Union(later.Patches.Keys).ToDictionary(series => series, series =>
+            (IReadOnlyDictionary<Period, SeriesPoint?>)(Patches.GetValueOrDefault(series) ?? new Dictionary<Period, SeriesPoint?>())
+                .Where(p => later.Patches.GetValueOrDefault(series)?.ContainsKey(p.Key) != true)
+                .Concat(later.Patches.GetValueOrDefault(series) ?? new Dictionary<Period, SeriesPoint?>()).ToDictionary()));
 }
 
 /// <summary>An index as stored: <c>n</c> the names, <c>p</c> each patched series' points (a removed one with <c>x</c>).</summary>

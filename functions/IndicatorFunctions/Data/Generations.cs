@@ -163,6 +163,10 @@ public sealed class Generations(IndicatorTables tables, TimeProvider clock, ILog
 
     private readonly SharedReads _indexes = new(10_000, TimeSpan.FromHours(1));
 
+    /// <summary>A generation's index of one indicator as it is now, not kept (a run reading back its own, while it builds).</summary>
+    public async Task<IncrementIndex> ReadIndexAsync(string generation, string indicator, CancellationToken cancellationToken) =>
+        AggregateRecords.IndexFrom(await ReadRowsAsync(generation, RecordKey.IndexOf(indicator), cancellationToken));
+
     private Task<IncrementIndex> IndexAsync(string increment, string indicator, CancellationToken cancellationToken) =>
         _indexes.GetAsync((increment, indicator),
             async () => AggregateRecords.IndexFrom(await ReadRowsAsync(increment, RecordKey.IndexOf(indicator), CancellationToken.None)), cancellationToken);

@@ -312,7 +312,7 @@ public sealed class GenerationTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task An_increments_index_names_every_record_it_wrote_in_an_indicator_however_often_the_indicator_was_sent()
+    public async Task An_increments_index_names_every_record_and_patch_it_wrote_in_an_indicator_however_often_the_indicator_was_sent()
     {
         await using var app = await AppWithOneRunAsync(azurite);
         var services = app.Services;
@@ -323,14 +323,24 @@ public sealed class GenerationTests(AzuriteFixture azurite)
         var store = new TableAggregateStore(tables, generations, runId, view);
         SeriesPoint[] points = [new(new Observation(Period.Parse("2021"), 5, ObservationStatus.Final, null), new Growth(null, null, null, Growth.NoPrior, ObservationStatus.Final))];
 
-        await store.WriteSeriesAsync(new SeriesKey("gdp", "xuhui", "total"), points, CancellationToken.None);
-        await store.IndicatorCompleteAsync(CancellationToken.None); // its index goes with it
-        await store.WriteSeriesAsync(new SeriesKey("gdp", "wuhou", "total"), points, CancellationToken.None);
-        await store.FlushAsync(CancellationToken.None);
-        var index = await IndicatorTables.GetOrNullAsync(tables.Aggregates(runId), "gdp", AggregateRecords.RowKey(RecordKey.IndexOf("gdp"), 0), CancellationToken.None);
+        var jingan = new SeriesKey("gdp", "jingan", "total");
 
-        Assert.NotNull(index);
-        Assert.Equal(["s|wuhou|total", "s|xuhui|total"], AggregateRecords.IndexFrom(AggregateRecords.Join([index])).Names.Order(StringComparer.Ordinal));
+        await store.WriteSeriesAsync(new SeriesKey("gdp", "xuhui", "total"), points, CancellationToken.None);
+        await store.WriteSeriesPatchAsync(jingan, new Dictionary<Period, SeriesPoint?> { [Period.Parse("2021")] = PointAt("2021", 1), [Period.Parse("2022")] = null }, CancellationToken.None);
+        await store.IndicatorCompleteAsync(CancellationToken.None); // its index goes with it, and the store lets it go
+        await store.WriteSeriesAsync(new SeriesKey("gdp", "wuhou", "total"), points, CancellationToken.None);
+        await store.WriteSeriesPatchAsync(jingan, new Dictionary<Period, SeriesPoint?> { [Period.Parse("2021")] = PointAt("2021", 2), [Period.Parse("2020")] = PointAt("2020", 3) }, CancellationToken.None);
+        await store.WriteSeriesPatchAsync(new SeriesKey("gdp", "wuhou", "ai"), new Dictionary<Period, SeriesPoint?> { [Period.Parse("2020")] = null }, CancellationToken.None);
+        await store.FlushAsync(CancellationToken.None);
+        var row = await IndicatorTables.GetOrNullAsync(tables.Aggregates(runId), "gdp", AggregateRecords.RowKey(RecordKey.IndexOf("gdp"), 0), CancellationToken.None);
+
+        Assert.NotNull(row);
+        var index = AggregateRecords.IndexFrom(AggregateRecords.Join([row]));
+        Assert.Equal(["s|wuhou|total", "s|xuhui|total"], index.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(["jingan|total", "wuhou|ai"], index.Patches.Keys.Order(StringComparer.Ordinal));
+        var patched = index.Patches["jingan|total"].OrderBy(p => p.Key).Select(p => (p.Key.ToString(), p.Value?.Observation.Value)); // the later patch wins where both name a period
+        Assert.Equal([("2020", 3.0), ("2021", 2.0), ("2022", (double?)null)], patched);
+        Assert.Equal(2 + 2, store.GrowthWritten); // two series records, and the index once per send: its rows count as written
     }
 
     [Fact]
