@@ -34,7 +34,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
     private readonly TableClient _table = tables.Aggregates(generation);
 
     /// <summary>An incremental run's written record names per indicator since its index was last written: its index.</summary>
-    private readonly Dictionary<string, SortedSet<string>> _written = [];
+    private readonly Dictionary<string, HashSet<string>> _written = [];
 
     /// <summary>An incremental run's series patches per indicator since its index was last written, by <c>{district}|{sector}</c>: they go in its index.</summary>
     private readonly Dictionary<string, Dictionary<string, IReadOnlyDictionary<Period, SeriesPoint?>>> _patches = [];
@@ -192,7 +192,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
         if (committed is not null)
         {
             if (!_written.TryGetValue(key.Indicator, out var names))
-                _written[key.Indicator] = names = new SortedSet<string>(StringComparer.Ordinal);
+                _written[key.Indicator] = names = new HashSet<string>(StringComparer.Ordinal);
             names.Add(key.Name);
             _unindexed.Add(key.Indicator);
         }
@@ -233,7 +233,7 @@ public sealed class TableAggregateStore(IndicatorTables tables, Generations gene
         {
             _written.Remove(indicator, out var names);
             _patches.Remove(indicator, out var patches);
-            var index = new IncrementIndex(names?.ToHashSet(StringComparer.Ordinal) ?? [], patches ?? []);
+            var index = new IncrementIndex(names ?? [], patches ?? []);
             if (!_indexed.Add(indicator))
             {
                 // Written to again after its index went out (nothing does that today): the index sent holds what came
